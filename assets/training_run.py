@@ -1,0 +1,54 @@
+"""Shared launcher of the training stages: skip when unchanged, else run the script through Pipes."""
+
+import json
+
+import dagster as dg
+
+from distill import model_registry
+from pipelines.resources import StorageResource, TrainingResource
+
+
+def train_stage(
+    context: dg.AssetExecutionContext,
+    stage: str,
+    module: str,
+    recipe: str,
+    start_model: str,
+    storage: StorageResource,
+    training: TrainingResource,
+    pipes: dg.PipesSubprocessClient,
+) -> dg.MaterializeResult:
+    store = storage.store()
+    dataset_dir = store.local_dir("distill_dataset")
+    dataset_version = json.loads((dataset_dir / "dataset_info.json").read_text())["version"]
+    models = store.local_dir("models")
+    key = model_registry.run_key(dataset_version, recipe, start_model)
+    out = model_registry.run_dir(models, stage, key)
+    info = {"run_key": key, "checkpoint": str(out / "final"), "dataset_version": dataset_version,
+            "recipe": recipe, "start_model": start_model}  # fmt: skip
+    if model_registry.finished(out):
+        context.log.info(f"{stage}: dataset and recipe unchanged, reusing {out / 'final'}")
+        model_registry.record(models, stage, info)
+        metrics = json.loads((out / "metrics.json").read_text())
+        return dg.MaterializeResult(metadata={**info, **_scalars(metrics), "reused": True})
+    command = training.command(
+        module,
+        "--recipe",
+        recipe,
+        "--dataset",
+        str(dataset_dir),
+        "--output-dir",
+        str(out),
+        "--model",
+        start_model,
+    )
+    context.log.info(f"{stage}: {' '.join(command)}")
+    result = pipes.run(command=command, context=context, extras=info).get_materialize_result()
+    if not model_registry.finished(out):
+        raise dg.Failure(f"{stage} finished without a final checkpoint in {out}")
+    model_registry.record(models, stage, info)
+    return dg.MaterializeResult(metadata={**(result.metadata or {}), **info, "reused": False})
+
+
+def _scalars(metrics: dict) -> dict:
+    return {k: v for k, v in metrics.items() if isinstance(v, (int, float, str, bool))}

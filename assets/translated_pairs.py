@@ -1,0 +1,43 @@
+import dagster as dg
+
+from assets.partitions import collections
+from assets.problem_pairs import problem_pairs
+from distill.prompts import Prompt
+from distill.records import ProblemRow, TranslatedRow
+from distill.translation import translate_rows
+from pipelines.resources import CotResource, StorageResource, TeacherResource
+
+
+@dg.asset(
+    partitions_def=collections,
+    deps=[problem_pairs],
+    group_name="teacher",
+    kinds={"openai", "parquet"},
+    pool="teacher",
+    description="Problems and solutions in English (originals kept); English rows pass through untouched.",
+)
+def translated_pairs(
+    context: dg.AssetExecutionContext, storage: StorageResource, translator: TeacherResource, cot: CotResource
+) -> dg.MaterializeResult:
+    store = storage.store()
+    rows = store.read_rows("problem_pairs", context.partition_key, ProblemRow)
+    prompt = Prompt.load(cot.translate_prompt)
+    client = translator.client(storage.ledger())
+    out, stats, flags = translate_rows(
+        rows, client, prompt, cot.translate_max_tokens, cot.translate_solutions
+    )
+    for row in out:
+        if row.error:
+            context.log.warning(f"{row.id}: {row.error}")
+    path = store.write_rows("translated_pairs", context.partition_key, out, TranslatedRow)
+    return dg.MaterializeResult(
+        metadata={
+            "rows": len(out),
+            "translated": sum(r.translated for r in out),
+            "flags": dict(flags),
+            **stats.as_metadata(),
+            "translator_model": client.settings.model,
+            "prompt_version": prompt.version,
+            "path": dg.MetadataValue.path(path),
+        }
+    )

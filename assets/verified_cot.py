@@ -1,0 +1,30 @@
+import dagster as dg
+
+from assets.partitions import collections
+from assets.teacher_cot import teacher_cot
+from distill.records import CotRow, VerifiedRow
+from distill.verification import verify_rows
+from pipelines.resources import StorageResource
+
+
+@dg.asset(
+    partitions_def=collections,
+    deps=[teacher_cot],
+    group_name="teacher",
+    kinds={"python", "parquet"},
+    description="Teacher answers (last \\boxed{}) verified against the references with math-verify; verdict per sample.",
+)
+def verified_cot(context: dg.AssetExecutionContext, storage: StorageResource) -> dg.MaterializeResult:
+    store = storage.store()
+    rows = store.read_rows("teacher_cot", context.partition_key, CotRow)
+    out, verdicts = verify_rows(rows)
+    path = store.write_rows("verified_cot", context.partition_key, out, VerifiedRow)
+    checked = verdicts["correct"] + verdicts["incorrect"]
+    return dg.MaterializeResult(
+        metadata={
+            "samples": len(out),
+            "verdicts": dict(verdicts),
+            "accuracy_of_checked": round(verdicts["correct"] / checked, 4) if checked else 0.0,
+            "path": dg.MetadataValue.path(path),
+        }
+    )

@@ -1,0 +1,447 @@
+"""Answer extraction, normalization and verification (pure logic, no Dagster).
+
+``extract_answer`` finds the final answer in a solution text (exam analyses and teacher outputs),
+``normalize_answer`` turns it into canonical LaTeX that math-verify parses, ``verify_answer`` compares
+a reference with a prediction, and ``verify_many`` does that for a batch with a bounded time per item.
+
+math-verify's own timeouts use ``signal.alarm`` and fail off the main thread, so they are disabled here
+(``parsing_timeout=None`` / ``timeout_seconds=None``) and ``verify_many`` bounds time with worker
+processes that are killed when an item runs over.
+"""
+
+from __future__ import annotations
+
+import atexit
+import json
+import logging
+import os
+import re
+import subprocess
+import sys
+import threading
+import time
+from collections import deque
+from multiprocessing.connection import wait
+from pathlib import Path
+
+from math_verify import ExprExtractionConfig, LatexExtractionConfig, parse, verify
+from sympy import Basic, MatrixBase
+
+CHOICE_TYPES = frozenset({"single_choice", "multi_choice"})
+
+_LETTERS = "A-H"
+_LETTER_RUN = rf"[{_LETTERS}](?:\s*[,，、和与及]?\s*[{_LETTERS}])*"
+_LETTER_WRAP_OPEN = r"\$?\s*(?:\\(?:text|mathrm|mathbf|textbf)\s*\{)?\s*[（(]?\s*"
+
+# Extraction rules of ``extract_answer`` in priority order; each regex's last match wins, group 1 is
+# the answer. "boxed" (handled by ``last_boxed``) comes first, "final_sentence" is the weak fallback.
+ANSWER_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    (
+        "choice",
+        re.compile(rf"(?<![可任不挑])选(?:择)?\s*[:：]?\s*{_LETTER_WRAP_OPEN}({_LETTER_RUN})(?![A-Za-z])"),
+    ),
+    ("answer_is_zh", re.compile(r"(?:答案(?:应)?[为是]|故填|应填)\s*[:：]?\s*([^\n]+)")),
+    ("answer_is_en", re.compile(r"(?i)\bthe\s+(?:final\s+|correct\s+)?answer\s+is\s*[:：]?\s*([^\n]+)")),
+    ("answer_label", re.compile(r"(?im)^\s*(?:答案|答|final\s+answer|answer)\s*[:：]\s*([^\n]+)")),
+)
+RULE_BOXED = "boxed"
+RULE_FINAL_SENTENCE = "final_sentence"
+RULE_GIVEN = "given"
+RULE_NONE = "none"
+
+_WRAPPED_CJK_RE = re.compile(r"(?<=[\u4e00-\u9fff])\n(?=[\u4e00-\u9fff])")
+_TRAILING = ".。．,，;；:： "  # punctuation stripped from the end of an answer
+_BOX_RE = re.compile(r"\\(?:boxed|fbox)\s*\{")
+_MATH_RE = re.compile(r"\$\$(.+?)\$\$|\$(.+?)\$|\\\((.+?)\\\)|\\\[(.+?)\\\]", re.S)
+_STATED_NUMBER_RE = re.compile(r"(?:为|是|等于|=)\s*(-?\d+(?:\.\d+)?)(?![\d#])")
+_SENTENCE_END_RE = re.compile(r"。|[.;；]\s+(?=[A-Z\u4e00-\u9fff])|[,，]\s*(?=[\u4e00-\u9fff])")
+
+# Full-width forms (U+FF01..U+FF5E) to ASCII, plus ideographic space and a few CJK punctuation marks.
+_FULLWIDTH = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)} | {
+    0x3000: " ",
+    ord("。"): ".",
+    ord("、"): ",",
+    ord("【"): "[",
+    ord("】"): "]",
+}
+_SYMBOLS = {
+    "≤": r"\le ",
+    "≥": r"\ge ",
+    "≠": r"\ne ",
+    "∞": r"\infty ",
+    "π": r"\pi ",
+    "°": r"^{\circ}",
+    "×": r"\times ",
+    "−": "-",
+    "∪": r"\cup ",
+    "∩": r"\cap ",
+    "∈": r"\in ",
+}
+_SPACING_RE = re.compile(r"\\[,;:! ]|\\q?quad\b|~")
+_OR_RE = re.compile(r"\\(?:text|mbox|textrm)\s*\{\s*(?:或者|或|和|且|or|and)\s*\}|或者|或")
+_TEXT_GROUP_RE = re.compile(r"\\(?:text|mbox|textrm)\s*\{([^{}]*)\}")
+# Trailing units: "\\mathrm{~m}" (Mathpix style, the "~" tells a unit from a variable) or "cm", "kg", ...
+_UNIT_RE = re.compile(
+    r"\s*(?:\\mathrm\s*\{\s*~\s*(?:cm|mm|km|dm|m|kg|g|s|h|min)\s*\}|(?<=[\d}\s])(?:cm|mm|km|dm|kg|min))"
+    r"(?:\s*\^\s*\{?[23]\}?)?\s*$"
+)
+_CJK_TAIL_RE = re.compile(r"(.*?[\d}])\s*[\u4e00-\u9fff]{1,4}")
+_CN_DIGITS = {
+    "零": 0,
+    "〇": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
+
+_MV_CONFIG = (LatexExtractionConfig(), ExprExtractionConfig())
+
+
+def last_boxed(text: str) -> str | None:
+    """Content of the last ``\\boxed{...}`` / ``\\fbox{...}`` (nested braces handled), or None."""
+    starts = [m.end() for m in _BOX_RE.finditer(text)]
+    for start in reversed(starts):
+        depth = 1
+        for i in range(start, len(text)):
+            if text[i] == "{" and text[i - 1] != "\\":
+                depth += 1
+            elif text[i] == "}" and text[i - 1] != "\\":
+                depth -= 1
+                if depth == 0:
+                    return text[start:i].strip()
+    return None
+
+
+def _clip(answer: str) -> str:
+    """Cut an answer taken from the rest of a line at the end of its sentence (outside math)."""
+    masked = _MATH_RE.sub(lambda m: "#" * len(m.group(0)), answer)
+    m = _SENTENCE_END_RE.search(masked)
+    if m:
+        answer = answer[: m.start()]
+    return answer.strip().rstrip(_TRAILING).strip()
+
+
+def _formula_value(formula: str) -> str:
+    """The value a formula states: the end of a chain ``a=b=c``, or ``b`` in ``name=b``; an equation
+    such as ``x^2+y^2=2`` (an operator on the left) is kept whole."""
+    last = re.split(r"\\Rightarrow|\\therefore|\\because|\\q?quad|;", formula)
+    piece = next((p.strip() for p in reversed(last) if p.strip()), "")
+    parts = re.split(r"(?<![<>!\\])=(?!=)", piece)
+    if len(parts) == 2:
+        lhs = parts[0]
+        while re.search(r"\{[^{}]*\}", lhs):
+            lhs = re.sub(r"\{[^{}]*\}", "", lhs)
+        if re.search(r"[+-]", lhs.strip().lstrip("-")):
+            return piece
+    return parts[-1].strip()
+
+
+def _final_sentence(solution: str) -> str:
+    """The value stated last in the last paragraph of a solution: a formula's value or a number
+    after 为/是/等于 ('' when none)."""
+    paragraphs = [p for p in re.split(r"\n\s*\n", solution) if p.strip()]
+    if not paragraphs:
+        return ""
+    tail = paragraphs[-1]
+    candidates = [
+        (m.start(), _formula_value(next(g for g in m.groups() if g is not None)))
+        for m in _MATH_RE.finditer(tail)
+    ]
+    masked = _MATH_RE.sub(lambda m: "#" * len(m.group(0)), tail)
+    candidates += [(m.start(), m.group(1)) for m in _STATED_NUMBER_RE.finditer(masked)]
+    if not candidates:
+        return ""
+    return max(candidates)[1].strip().rstrip(_TRAILING).strip()
+
+
+def extract_answer(solution: str, answer_raw: str = "", qtype: str = "") -> tuple[str, str]:
+    """Return ``(answer_raw, rule)``; a given ``answer_raw`` wins, ``("", "none")`` when nothing is found.
+
+    Rules, first that matches: ``\\boxed{}``, "故选A" / "选 $D$", "故答案为：…", "the answer is …",
+    an "答案：" / "Answer:" line, and (not for proofs or choice questions) the last formula's right side.
+    """
+    if answer_raw.strip():
+        return answer_raw.strip(), RULE_GIVEN
+    boxed = last_boxed(solution)
+    if boxed:
+        return boxed, RULE_BOXED
+    solution = _WRAPPED_CJK_RE.sub("", solution)  # "故答\n案为" from a line wrapped at the page width
+    for name, regex in ANSWER_RULES:
+        matches = list(regex.finditer(solution))
+        if not matches:
+            continue
+        found = matches[-1].group(1)
+        if name == "choice":
+            return re.sub(rf"[^{_LETTERS}]", "", found), name
+        found = _clip(found)
+        if found:
+            return found, name
+    if qtype not in CHOICE_TYPES and qtype != "proof":
+        final = _final_sentence(solution)
+        if final:
+            return final, RULE_FINAL_SENTENCE
+    return "", RULE_NONE
+
+
+def _strip_delimiters(s: str) -> str:
+    while True:
+        s = s.strip().rstrip(_TRAILING).strip()
+        for left, right in (("$$", "$$"), ("$", "$"), ("\\(", "\\)"), ("\\[", "\\]")):
+            if s.startswith(left) and s.endswith(right) and len(s) >= len(left) + len(right):
+                s = s[len(left) : len(s) - len(right)]
+                break
+        else:
+            return s
+
+
+def _chinese_number(s: str) -> int | None:
+    """Value of a simple Chinese numeral below 100 (三, 十二, 二十三), else None."""
+    if not s or any(c not in _CN_DIGITS and c != "十" for c in s) or s.count("十") > 1:
+        return None
+    if "十" not in s:
+        return _CN_DIGITS[s] if len(s) == 1 else None
+    tens, _, ones = s.partition("十")
+    if len(tens) > 1 or len(ones) > 1:
+        return None
+    return (_CN_DIGITS[tens] if tens else 1) * 10 + (_CN_DIGITS[ones] if ones else 0)
+
+
+def choice_letters(raw: str, qtype: str = "") -> str:
+    """Sorted uppercase letters when ``raw`` is only choice letters ("A", "A、C", "(B)"), else ''."""
+    s = _TEXT_GROUP_RE.sub(r"\1", raw.translate(_FULLWIDTH))
+    s = re.sub(r"\\(?:mathrm|mathbf|textbf)\s*\{([^{}]*)\}", r"\1", s)
+    s = re.sub(r"[\s$(),;.:\[\]{}]|和|与|及|and", "", s)
+    pattern = f"[{_LETTERS}{_LETTERS.lower()}]+" if qtype in CHOICE_TYPES else f"[{_LETTERS}]+"
+    if not re.fullmatch(pattern, s):
+        return ""
+    return "".join(sorted(set(s.upper())))
+
+
+def normalize_answer(raw: str, qtype: str = "") -> str:
+    """Canonical LaTeX for an answer: delimiters, units, full-width forms and choice letters cleaned."""
+    s = raw.strip().translate(_FULLWIDTH)
+    boxed = last_boxed(s)
+    if boxed is not None:
+        s = boxed
+    s = _strip_delimiters(s)
+    letters = choice_letters(s, qtype)
+    if letters:
+        return letters
+    if qtype in CHOICE_TYPES:
+        lead = re.match(rf"\(?([{_LETTERS}])(?:\)|\s*[.:])\s", s + " ")
+        if lead:
+            return lead.group(1)
+    for sym, latex in _SYMBOLS.items():
+        s = s.replace(sym, latex)
+    s = s.replace("$", "")
+    s = re.sub(r"\\[dt]frac\b", r"\\frac", s).replace("\\displaystyle", "")
+    s = _OR_RE.sub(",", s)
+    s = _TEXT_GROUP_RE.sub(lambda m: m.group(0) if re.search(r"\d", m.group(1)) else "", s)
+    if re.search(r"\d", s):
+        s = _UNIT_RE.sub("", s)
+    s = _SPACING_RE.sub(" ", s)
+    s = re.sub(r"\\mathrm\s*\{\s*([A-Za-z])\s*\}", r"\1", s)  # math-verify fails on \frac{\mathrm{N}}{2}
+    if re.search(r"\d", s):
+        tail = _CJK_TAIL_RE.fullmatch(s.strip())
+        if tail:
+            s = tail.group(1)
+    s = re.sub(r"\s+", " ", s).strip().rstrip(_TRAILING).strip()
+    value = _chinese_number(s)
+    return str(value) if value is not None else s
+
+
+def _parse(normalized: str) -> list:
+    return parse(f"${normalized}$", extraction_config=_MV_CONFIG, parsing_timeout=None)
+
+
+def verify_answer(gold: str, pred: str) -> bool | None:
+    """True/False when ``pred`` matches / misses ``gold``; None when ``gold`` cannot be parsed.
+
+    Both sides go through ``normalize_answer``. Choice letters are compared as letter sets; anything
+    else with math-verify (``verify(gold, pred)``, not symmetric). An empty or unparseable ``pred`` is
+    False. Runs without a time bound: use ``verify_many`` for untrusted input.
+    """
+    g, p = normalize_answer(gold), normalize_answer(pred)
+    if not g:
+        return None
+    gold_letters = choice_letters(g)
+    if gold_letters:  # a choice question: "(b) 5" or "B. $5$" count as "B"
+        return gold_letters == choice_letters(normalize_answer(pred, "multi_choice"), "multi_choice")
+    gold_parsed = _parse(g)
+    if not any(isinstance(x, Basic | MatrixBase) for x in gold_parsed):
+        return None
+    if not p:
+        return False
+    pred_parsed = _parse(p)
+    if not pred_parsed:
+        return False
+    return bool(verify(gold_parsed, pred_parsed, timeout_seconds=None))
+
+
+# --- bounded-time batch verification -------------------------------------------------------------
+#
+# Workers are fresh interpreters started with ``subprocess`` (like the "spawn" start method, but they
+# never re-import the caller's ``__main__``, so no ``if __name__ == "__main__"`` guard is needed). They
+# speak JSON lines: requests ``[index, gold, pred]`` on stdin, replies ``[index, verdict]`` on stdout.
+
+_STARTUP_TIMEOUT_S = 120.0
+_PACKAGE_ROOT = str(Path(__file__).resolve().parent.parent)
+_WORKER_CODE = (
+    "import sys; sys.path.insert(0, sys.argv[1]); from distill.answers import _worker_main; "
+    "_worker_main(int(sys.argv[2]))"
+)
+
+
+def _exit_when_orphaned(parent_pid: int) -> None:
+    while os.getppid() == parent_pid:
+        time.sleep(1.0)
+    os._exit(1)
+
+
+def _worker_main(parent_pid: int) -> None:
+    """Worker loop: answer each request line until stdin closes or the parent process is gone."""
+    threading.Thread(target=_exit_when_orphaned, args=(parent_pid,), daemon=True).start()
+    out = os.fdopen(os.dup(sys.stdout.fileno()), "w", encoding="utf-8")
+    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())  # stray prints must not corrupt the protocol
+    logging.getLogger("math_verify").setLevel(logging.ERROR)
+    verify_answer("1", "1")  # warm up parser and sympy before reporting ready
+    out.write('"ready"\n')
+    out.flush()
+    for line in sys.stdin:
+        index, gold, pred = json.loads(line)
+        try:
+            verdict = verify_answer(gold, pred)
+        except Exception:  # one bad item must not end the worker
+            verdict = None
+        out.write(json.dumps([index, verdict]) + "\n")
+        out.flush()
+
+
+class _Worker:
+    def __init__(self) -> None:
+        self.proc = subprocess.Popen(
+            [sys.executable, "-c", _WORKER_CODE, _PACKAGE_ROOT, str(os.getpid())],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            encoding="utf-8",
+            bufsize=1,
+        )
+        self.ready = False
+        self.task: int | None = None
+        self.deadline = time.monotonic() + _STARTUP_TIMEOUT_S
+
+    def send(self, index: int, gold: str, pred: str) -> None:
+        self.proc.stdin.write(json.dumps([index, gold, pred]) + "\n")
+        self.proc.stdin.flush()
+
+    def kill(self) -> None:
+        self.proc.kill()
+        self.proc.wait()
+        self.proc.stdin.close()
+        self.proc.stdout.close()
+
+
+class _VerifyPool:
+    """A fixed number of worker processes; a worker that runs over its deadline is killed and replaced."""
+
+    def __init__(self, workers: int) -> None:
+        self.pid = os.getpid()
+        self.lock = threading.Lock()
+        self.workers = [_Worker() for _ in range(workers)]
+
+    def close(self) -> None:
+        for w in self.workers:
+            w.kill()
+        self.workers = []
+
+    def _replace(self, w: _Worker) -> None:
+        if not w.ready:
+            self.close()
+            raise RuntimeError("a verify_many worker process failed to start")
+        w.kill()
+        self.workers[self.workers.index(w)] = _Worker()
+
+    def run(self, pairs: list[tuple[str, str]], timeout_s: float) -> list[bool | None]:
+        results: list[bool | None] = [None] * len(pairs)
+        pending = deque(range(len(pairs)))
+        while pending or any(w.task is not None for w in self.workers):
+            for w in list(self.workers):
+                if w.ready and w.task is None and pending:
+                    i = pending.popleft()
+                    try:
+                        w.send(i, *pairs[i])
+                    except OSError:  # died while idle: retry the item on a fresh worker
+                        pending.appendleft(i)
+                        self._replace(w)
+                        continue
+                    w.task, w.deadline = i, time.monotonic() + timeout_s
+            by_stdout = {w.proc.stdout: w for w in self.workers}
+            wait_s = max(0.0, min(w.deadline for w in self.workers) - time.monotonic())
+            for stdout in wait(list(by_stdout), timeout=wait_s):
+                w = by_stdout[stdout]
+                line = stdout.readline()
+                if not line:  # the worker crashed; its item stays None
+                    self._replace(w)
+                    continue
+                msg = json.loads(line)
+                if msg == "ready":
+                    w.ready = True
+                else:
+                    results[msg[0]] = msg[1]
+                    w.task = None
+                w.deadline = float("inf")
+            now = time.monotonic()
+            for w in list(self.workers):
+                if now >= w.deadline:
+                    self._replace(w)  # a hung item: kill the worker, the item stays None
+        return results
+
+
+_POOLS: dict[int, _VerifyPool] = {}
+_POOLS_LOCK = threading.Lock()
+
+
+def _pool(workers: int) -> _VerifyPool:
+    with _POOLS_LOCK:
+        pool = _POOLS.get(workers)
+        if pool is None or pool.pid != os.getpid() or not pool.workers:
+            pool = _POOLS[workers] = _VerifyPool(workers)
+        return pool
+
+
+@atexit.register
+def _shutdown_pools() -> None:
+    with _POOLS_LOCK:
+        for pool in _POOLS.values():
+            if pool.pid == os.getpid():
+                pool.close()
+        _POOLS.clear()
+
+
+def verify_many(
+    pairs: list[tuple[str, str]], *, timeout_s: float = 5.0, workers: int = 1
+) -> list[bool | None]:
+    """``verify_answer`` over ``(gold, pred)`` pairs, at most ``timeout_s`` per item (None when over).
+
+    Items run in a module-level pool of ``workers`` processes (started once per process and reused,
+    callable from any thread; concurrent calls on one pool run one after the other). The time bound
+    starts when a warmed-up worker receives the item; a worker that runs over is killed and replaced.
+    ``workers=0`` runs in-process without a bound.
+    """
+    if workers == 0:
+        return [verify_answer(g, p) for g, p in pairs]
+    if workers < 0:
+        raise ValueError("workers must be >= 0")
+    if not pairs:
+        return []
+    pool = _pool(workers)
+    with pool.lock:
+        return pool.run(pairs, timeout_s)

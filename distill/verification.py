@@ -1,0 +1,45 @@
+"""Teacher samples -> verdicts against the reference answers (pure logic).
+
+The verdict is a column, never a silent filter: ``correct``, ``incorrect``, ``no_answer`` (the sample
+has no final answer), ``no_reference`` (the problem has none, e.g. a proof), ``unverifiable`` (the
+reference could not be parsed, or verification timed out), ``error`` (no sample: the request failed).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from distill.answers import last_boxed, normalize_answer, verify_many
+from distill.records import CotRow, VerifiedRow, extend
+
+
+def teacher_answer(row: CotRow) -> str:
+    boxed = last_boxed(row.final_text) or last_boxed(row.reasoning)
+    return normalize_answer(boxed, row.type) if boxed else ""
+
+
+def verify_rows(
+    rows: list[CotRow], timeout_s: float = 5.0, workers: int = 1
+) -> tuple[list[VerifiedRow], Counter]:
+    answers = ["" if row.error else teacher_answer(row) for row in rows]
+    to_check = [i for i, row in enumerate(rows) if row.answer and answers[i]]
+    outcomes = verify_many(
+        [(rows[i].answer, answers[i]) for i in to_check], timeout_s=timeout_s, workers=workers
+    )
+    checked = dict(zip(to_check, outcomes, strict=True))
+    out: list[VerifiedRow] = []
+    verdicts: Counter = Counter()
+    for i, row in enumerate(rows):
+        if row.error:
+            verdict = "error"
+        elif not row.answer:
+            verdict = "no_reference"
+        elif not answers[i]:
+            verdict = "no_answer"
+        else:
+            outcome = checked[i]
+            verdict = "unverifiable" if outcome is None else "correct" if outcome else "incorrect"
+        verdicts[verdict] += 1
+        method = "math-verify" if i in checked else ""
+        out.append(extend(row, VerifiedRow, teacher_answer=answers[i], verdict=verdict, verify_method=method))
+    return out, verdicts

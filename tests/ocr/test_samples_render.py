@@ -1,0 +1,41 @@
+"""samples/render.py reproduces the bundled samples byte for byte, and expected.json describes them."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from ocr_samples import INBOX, ROOT
+
+RENDERED = [
+    "gaokao-sample/exam_text.pdf",
+    "gaokao-sample/exam_scanned.pdf",
+    "gaokao-sample/exam_scanned.truth.txt",
+    "math500-sample/problems_en.pdf",
+    "expected.json",
+]
+
+
+def test_render_is_byte_identical(tmp_path):
+    subprocess.run(
+        [sys.executable, "samples/render.py", "--out", str(tmp_path)],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    produced = sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*") if p.is_file())
+    assert produced == sorted(RENDERED)
+    for relpath in RENDERED:
+        assert (tmp_path / relpath).read_bytes() == (INBOX / relpath).read_bytes(), relpath
+
+
+def test_expected_json_describes_the_samples(expected):
+    assert sorted(expected) == sorted(p for p in RENDERED if p.endswith(".pdf"))
+    total = 0
+    for info in expected.values():
+        numbers = [problem["number"] for problem in info["problems"]]
+        assert numbers == list(range(1, info["num_problems"] + 1))
+        assert all(problem["answer"] for problem in info["problems"])
+        total += info["num_problems"]
+    assert 10 <= total <= 20

@@ -1,0 +1,188 @@
+"""YAML training recipes, plus the model loading and run reporting shared by the training scripts.
+
+A recipe is one YAML file::
+
+    kind: sft                               # sft | grpo
+    model: local:smollm2-135m-instruct      # hub id, local path, or the local alias (distill.local_model)
+    output_dir: runs/sft                    # optional default for --output-dir
+    reward_funcs: [accuracy, r1_format]     # grpo only, names from training.rewards.REWARDS
+    trainer:                                # keyword arguments of trl.SFTConfig / trl.GRPOConfig
+      max_steps: 4
+
+When Dagster Pipes launched the process (``DAGSTER_PIPES_CONTEXT`` is set), the scripts stream every
+logging step to Dagster and report one asset materialization with the final metrics; otherwise they only
+write ``OUT/metrics.json``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+import torch
+import yaml
+from dagster_pipes import DAGSTER_PIPES_CONTEXT_ENV_VAR, PipesContext, open_dagster_pipes
+from transformers import AutoModelForCausalLM, PreTrainedModel, Trainer, TrainerCallback
+from transformers.trainer_utils import TrainOutput
+
+from distill.local_model import resolve_model
+
+KINDS = ("sft", "grpo")
+_KEYS = {"kind", "model", "output_dir", "reward_funcs", "trainer"}
+ConfigT = TypeVar("ConfigT")
+
+
+@dataclass(frozen=True)
+class Recipe:
+    path: Path
+    kind: str
+    model: str
+    trainer: dict[str, Any]
+    output_dir: str | None = None
+    reward_funcs: list[str] = field(default_factory=list)
+
+    def model_path(self, override: str | None = None) -> str:
+        """The model to load: ``override`` (e.g. the SFT output when chained) or the recipe's, resolved."""
+        return resolve_model(override or self.model)
+
+    def config(self, config_cls: type[ConfigT], output_dir: str | Path) -> ConfigT:
+        """The TRL config (``SFTConfig`` / ``GRPOConfig``) built from the ``trainer`` section.
+
+        ``model_init_kwargs`` is left out: :meth:`load_model` applies it (TRL would warn it is ignored).
+        """
+        args = {key: value for key, value in self.trainer.items() if key != "model_init_kwargs"}
+        return config_cls(output_dir=str(output_dir), **args)
+
+    def load_model(self, override: str | None = None) -> PreTrainedModel:
+        """Load the model (see :meth:`model_path`) with the recipe's ``trainer.model_init_kwargs``."""
+        return load_model(self.model_path(override), self.trainer.get("model_init_kwargs"))
+
+
+def load_model(path: str, init_kwargs: dict[str, Any] | None = None) -> PreTrainedModel:
+    """``AutoModelForCausalLM.from_pretrained`` in float32 unless ``dtype`` says otherwise (as TRL does)."""
+    kwargs = dict(init_kwargs or {})
+    dtype = kwargs.pop("dtype", "float32")
+    return AutoModelForCausalLM.from_pretrained(
+        path, dtype=getattr(torch, dtype) if dtype != "auto" else dtype, **kwargs
+    )
+
+
+def load_recipe(path: str | Path) -> Recipe:
+    path = Path(path)
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    if not isinstance(raw, dict):
+        raise ValueError(f"{path}: a recipe is a YAML mapping")
+    unknown = set(raw) - _KEYS
+    if unknown:
+        raise ValueError(f"{path}: unknown keys {sorted(unknown)}; allowed: {sorted(_KEYS)}")
+    if raw.get("kind") not in KINDS:
+        raise ValueError(f"{path}: kind must be one of {KINDS}, got {raw.get('kind')!r}")
+    if not isinstance(raw.get("model"), str):
+        raise ValueError(f"{path}: model must be a hub id, a local path or a local alias")
+    trainer = raw.get("trainer") or {}
+    if not isinstance(trainer, dict) or "output_dir" in trainer:
+        raise ValueError(f"{path}: trainer must be a mapping without output_dir (use the top-level key)")
+    reward_funcs = list(raw.get("reward_funcs") or [])
+    if raw["kind"] == "grpo":
+        from training.rewards import REWARDS
+
+        if not reward_funcs or set(reward_funcs) - set(REWARDS):
+            raise ValueError(f"{path}: reward_funcs must name rewards among {sorted(REWARDS)}")
+        weights = trainer.get("reward_weights")
+        if weights is not None and len(weights) != len(reward_funcs):
+            raise ValueError(f"{path}: {len(weights)} reward_weights for {len(reward_funcs)} reward_funcs")
+    elif reward_funcs:
+        raise ValueError(f"{path}: reward_funcs only apply to grpo recipes")
+    return Recipe(
+        path=path,
+        kind=raw["kind"],
+        model=raw["model"],
+        trainer=trainer,
+        output_dir=raw.get("output_dir"),
+        reward_funcs=reward_funcs,
+    )
+
+
+def output_dir_for(recipe: Recipe, cli_value: str | None) -> Path:
+    value = cli_value or recipe.output_dir
+    if not value:
+        raise SystemExit("no output directory: pass --output-dir or set output_dir in the recipe")
+    return Path(value)
+
+
+@contextmanager
+def pipes_session() -> Iterator[PipesContext | None]:
+    """The Dagster Pipes context when Dagster launched this process, else ``None`` (no mock, no warning)."""
+    if DAGSTER_PIPES_CONTEXT_ENV_VAR not in os.environ:
+        yield None
+        return
+    with open_dagster_pipes() as pipes:
+        yield pipes
+
+
+class PipesLogCallback(TrainerCallback):
+    """Sends every logging step (loss, reward, kl, ...) to Dagster as a log line."""
+
+    def __init__(self, pipes: PipesContext, prefix: str) -> None:
+        self.pipes = pipes
+        self.prefix = prefix
+
+    def on_log(self, args, state, control, logs=None, **kwargs):
+        if state.is_world_process_zero and logs:
+            self.pipes.log.info(f"{self.prefix} step {state.global_step}: {json.dumps(logs, default=str)}")
+
+
+def _mean_logged(history: Sequence[dict[str, Any]], key: str) -> float | None:
+    values = [
+        row[key] for row in history if isinstance(row.get(key), int | float) and math.isfinite(row[key])
+    ]
+    return sum(values) / len(values) if values else None
+
+
+def save_and_report(
+    trainer: Trainer,
+    result: TrainOutput,
+    recipe: Recipe,
+    output_dir: Path,
+    pipes: PipesContext | None,
+    logged_keys: Sequence[str] = (),
+) -> dict[str, Any]:
+    """Save model + tokenizer to ``OUT/final``, write ``OUT/metrics.json``, report to Dagster if launched by it.
+
+    ``logged_keys`` are per-step log entries (e.g. ``reward``, ``kl``) whose mean over the run is reported.
+    """
+    final_dir = output_dir / "final"
+    trainer.save_model(str(final_dir))  # also saves the tokenizer (trainer.processing_class)
+    if not trainer.is_world_process_zero():
+        return {}
+    history = trainer.state.log_history
+    runtime = float(result.metrics.get("train_runtime", 0.0))
+    num_tokens = next((row["num_tokens"] for row in reversed(history) if "num_tokens" in row), 0)
+    metrics: dict[str, Any] = {
+        "train_loss": float(result.training_loss),
+        "steps": result.global_step,
+        "runtime_s": round(runtime, 2),
+        "num_tokens": int(num_tokens),
+        "tokens_per_s": round(num_tokens / runtime, 2) if runtime else None,
+        **{key: _mean_logged(history, key) for key in logged_keys},
+        "final_model": str(final_dir.resolve()),
+        "recipe": str(recipe.path.resolve()),
+        "log_history": history,
+    }
+    (output_dir / "metrics.json").write_text(json.dumps(metrics, indent=2, default=str), encoding="utf-8")
+    if pipes is not None:
+        scalars = {k: v for k, v in metrics.items() if isinstance(v, int | float)}
+        pipes.report_asset_materialization(
+            metadata={
+                **scalars,
+                "final_model": {"raw_value": metrics["final_model"], "type": "path"},
+                "recipe": {"raw_value": metrics["recipe"], "type": "path"},
+            }
+        )
+    return metrics
