@@ -41,11 +41,18 @@ def _die_with_parent() -> None:  # runs in the child between fork and exec
 
 class LocalTeacherServer:
     def __init__(
-        self, model_dir: str | Path, *, continuous_batching: bool = True, startup_timeout_s: float = 300
+        self,
+        model_dir: str | Path,
+        *,
+        continuous_batching: bool = True,
+        kv_cache_memory_fraction: float = 0.05,
+        startup_timeout_s: float = 300,
     ):
         self.model_dir = str(model_dir)
         self.port = free_port()
         self.continuous_batching = continuous_batching
+        # Without a bound, continuous batching sizes its KV cache from the machine's memory (14 GB here).
+        self.kv_cache_memory_fraction = kv_cache_memory_fraction
         self.startup_timeout_s = startup_timeout_s
         self._process: subprocess.Popen | None = None
         self._log_file = tempfile.NamedTemporaryFile(prefix="teacher-server-", suffix=".log", delete=False)
@@ -63,7 +70,11 @@ class LocalTeacherServer:
             "serve", self.model_dir, "--host", "127.0.0.1", "--port", str(self.port), "--device", "cpu",
         ]  # fmt: skip
         if self.continuous_batching:
-            command.append("--continuous-batching")
+            command += [
+                "--continuous-batching",
+                "--cb-max-memory-percent",
+                str(self.kv_cache_memory_fraction),
+            ]
         env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_NO_ADVISORY_WARNINGS": "1"}
         self._process = subprocess.Popen(
             command,

@@ -22,7 +22,8 @@ from transformers import AutoTokenizer, GenerationConfig
 
 from distill.answers import last_boxed, verify_many
 from distill.local_model import resolve_model
-from training.recipes import load_model, pipes_session
+from training.recipes import load_model
+from training.reporting import pipes_session
 
 INSTRUCTION = "\nPlease reason step by step, and put your final answer within \\boxed{}."
 

@@ -17,7 +17,8 @@ from typing import Any
 from datasets import load_dataset
 from trl import GRPOConfig, GRPOTrainer
 
-from training.recipes import PipesLogCallback, load_recipe, output_dir_for, pipes_session, save_and_report
+from training.recipes import load_recipe, output_dir_for
+from training.reporting import PipesLogCallback, pipes_session, save_and_report
 from training.rewards import get_reward_funcs
 
 LOGGED = ("reward", "reward_std", "frac_reward_zero_std", "kl", "loss", "completions/mean_length")

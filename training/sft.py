@@ -20,7 +20,8 @@ from typing import Any
 from datasets import Dataset, load_dataset
 from trl import SFTConfig, SFTTrainer
 
-from training.recipes import PipesLogCallback, load_recipe, output_dir_for, pipes_session, save_and_report
+from training.recipes import load_recipe, output_dir_for
+from training.reporting import PipesLogCallback, pipes_session, save_and_report
 
 
 def to_prompt_completion(row: dict[str, Any]) -> dict[str, Any]:
