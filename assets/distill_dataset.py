@@ -1,22 +1,24 @@
+"""``distill_dataset``: every collection's ``verified_cot`` -> filtered, deduplicated, decontaminated
+SFT / GRPO / eval views with a dataset card (logic in ``distill.dataset``), and its blocking checks.
+
+The checks read the written dataset dir, never the partitioned upstream: an asset check that took
+``verified_cot`` as input would load every partition (DESIGN.md §3, dagster #27747). They run after
+each materialization and block ``sft_model``/``grpo_model``/``student_eval`` when they fail.
+"""
+
 import json
+import shutil
 from pathlib import Path
 
 import dagster as dg
-import pyarrow.parquet as pq
 
 from assets.partitions import COLLECTIONS
 from assets.verified_cot import verified_cot
-from distill.dataset import assemble, dataset_card
+from distill import dataset_checks
+from distill.dataset import build_dataset, decontaminator, publish
+from distill.dataset_card import write_card
 from distill.prompts import Prompt
-from distill.records import VerifiedRow
 from pipelines.resources import DatasetResource, StorageResource
-
-TABLES = {
-    "sft/train": "sft_train",
-    "sft/test": "sft_test",
-    "grpo/train": "grpo_train",
-    "eval/heldout": "heldout",
-}
 
 
 def _read_jsonl(path: str) -> list[dict]:
@@ -27,7 +29,8 @@ def _read_jsonl(path: str) -> list[dict]:
     deps=[dg.AssetDep(verified_cot, partition_mapping=dg.AllPartitionMapping())],
     group_name="dataset",
     kinds={"parquet", "huggingface"},
-    description="The dataset of all collections: filtered, deduplicated, split by problem; SFT, GRPO and eval views.",
+    description="The dataset of all collections: filtered, deduplicated, decontaminated, split by problem; "
+    "SFT, GRPO and eval views in Parquet shards with a dataset card.",
 )
 def distill_dataset(
     context: dg.AssetExecutionContext, storage: StorageResource, dataset: DatasetResource
@@ -37,75 +40,126 @@ def distill_dataset(
     collections = [c for c in store.partitions("verified_cot") if c in registered]
     if not collections:
         raise dg.Failure("no collection has verified_cot yet: materialize the collections first")
-    rows = [row for c in collections for row in store.read_rows("verified_cot", c, VerifiedRow)]
-    heldout = [item for path in dataset.heldout_files for item in _read_jsonl(path)]
+    target = store.local_dir("distill_dataset")
+    staging = target.with_name(".distill_dataset.staging")
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir()
     policy = dataset.policy()
-    parts = assemble(rows, policy, Prompt.load(dataset.sft_prompt), Prompt.load(dataset.grpo_prompt), heldout)
-    out = store.local_dir("distill_dataset")
-    for name, attr in TABLES.items():
-        target = out / f"{name}.parquet"
-        target.parent.mkdir(parents=True, exist_ok=True)
-        store.write_table(getattr(parts, attr), str(target))
-    provenance = {
-        key: sorted({str(getattr(r, key)) for r in rows if not r.error})
-        for key in (
-            "collection",
-            "teacher_model",
-            "prompt_version",
-            "translation_prompt_version",
-            "ocr_engine",
-        )
-    }
-    version = parts.version()
-    (out / "README.md").write_text(dataset_card(parts, policy, provenance), encoding="utf-8")
-    (out / "dataset_info.json").write_text(
-        json.dumps(
-            {"version": version, "counts": parts.counts, "dropped": parts.dropped, "collections": collections}
-        )
+    report = build_dataset(
+        [store.table_url("verified_cot", c) for c in collections],
+        staging,
+        policy,
+        Prompt.load(dataset.sft_prompt),
+        Prompt.load(dataset.grpo_prompt),
+        dataset.references(),
+        [item for path in dataset.heldout_files for item in _read_jsonl(path)],
+        dataset.token_counter(),
     )
-    context.log.info(f"dataset {version} at {out}: {parts.counts}, dropped {parts.dropped}")
+    write_card(staging, report, policy, dataset.license)
+    publish(staging, target)
+    context.log.info(f"dataset {report.version} at {target}: {report.counts}, dropped {report.dropped}")
     return dg.MaterializeResult(
         metadata={
-            "version": version,
-            **parts.counts,
-            "dropped": parts.dropped,
+            "version": report.version,
+            **report.counts,
+            "dropped": report.dropped,
+            "grpo_excluded": report.grpo_excluded,
+            "stages": dg.MetadataValue.md(
+                "\n".join(
+                    ["| stage | samples | problems |", "|---|---|---|"]
+                    + [f"| {s} | {r} | {p} |" for s, r, p in report.stages]
+                )
+            ),
+            "contamination": report.contamination,
+            "duplicates": report.duplicates,
+            "verified_share": report.verified_share,
             "collections": collections,
-            "path": dg.MetadataValue.path(str(out)),
+            "path": dg.MetadataValue.path(str(target)),
         }
     )
 
 
-def _table(storage: StorageResource, name: str):
-    return pq.read_table(storage.store().local_dir("distill_dataset") / f"{name}.parquet")
+def _dir(storage: StorageResource) -> Path:
+    return storage.store().local_dir("distill_dataset")
 
 
 @dg.asset_check(asset=distill_dataset, blocking=True, description="The SFT view has rows to train on.")
 def sft_view_not_empty(storage: StorageResource) -> dg.AssetCheckResult:
-    rows = _table(storage, "sft/train").num_rows
+    rows = dataset_checks.rows(_dir(storage), "sft/train")
     return dg.AssetCheckResult(passed=rows > 0, metadata={"sft_train_rows": rows})
 
 
-@dg.asset_check(asset=distill_dataset, blocking=True, description="No sample id appears twice across splits.")
+@dg.asset_check(asset=distill_dataset, blocking=True, description="No empty problem or answer in any view.")
+def no_empty_problems_or_answers(storage: StorageResource) -> dg.AssetCheckResult:
+    empty = dataset_checks.empty_fields(_dir(storage))
+    return dg.AssetCheckResult(passed=not any(empty.values()), metadata=empty)
+
+
+@dg.asset_check(
+    asset=distill_dataset, blocking=True, description="No id twice: across the SFT splits, in GRPO, in eval."
+)
 def no_duplicate_ids(storage: StorageResource) -> dg.AssetCheckResult:
-    ids = (
-        _table(storage, "sft/train").column("id").to_pylist()
-        + _table(storage, "sft/test").column("id").to_pylist()
-    )
-    duplicates = len(ids) - len(set(ids))
-    return dg.AssetCheckResult(passed=duplicates == 0, metadata={"duplicates": duplicates})
+    duplicates = dataset_checks.duplicate_ids(_dir(storage))
+    return dg.AssetCheckResult(passed=not any(duplicates.values()), metadata=duplicates)
 
 
 @dg.asset_check(
     asset=distill_dataset,
     blocking=True,
-    description="Every SFT row has a problem and a user/assistant pair whose answer turn is R1-shaped.",
+    description="No benchmark or held-out problem left in the SFT and GRPO views (detector run again on the files).",
+)
+def no_contamination_left(storage: StorageResource, dataset: DatasetResource) -> dg.AssetCheckResult:
+    detector = decontaminator(dataset.references(), dataset.policy())
+    found = dataset_checks.contamination_left(_dir(storage), detector)
+    examples = [f"{c.item.benchmark}/{c.item.id} ({c.method} {c.score:.2f})" for c in found[:10]]
+    return dg.AssetCheckResult(
+        passed=not found, metadata={"contaminated_problems": len(found), "examples": examples}
+    )
+
+
+@dg.asset_check(
+    asset=distill_dataset,
+    blocking=True,
+    description="The share of SFT samples whose answer verified is at least dataset.min_verified_share.",
+)
+def verified_share_above_floor(storage: StorageResource, dataset: DatasetResource) -> dg.AssetCheckResult:
+    verified, total = dataset_checks.verified_share(_dir(storage))
+    share = verified / total if total else 0.0
+    return dg.AssetCheckResult(
+        passed=share >= dataset.min_verified_share,
+        metadata={
+            "verified_share": share,
+            "floor": dataset.min_verified_share,
+            "verified": verified,
+            "samples": total,
+        },
+    )
+
+
+@dg.asset_check(
+    asset=distill_dataset, blocking=True, description="Every view's files have the documented schema."
+)
+def schema_as_documented(storage: StorageResource) -> dg.AssetCheckResult:
+    mismatches = dataset_checks.schema_mismatches(_dir(storage))
+    return dg.AssetCheckResult(passed=not mismatches, metadata={"mismatches": mismatches})
+
+
+@dg.asset_check(
+    asset=distill_dataset,
+    blocking=True,
+    description="Every SFT row is a user turn and an assistant turn that starts with <think>.",
 )
 def sft_rows_well_formed(storage: StorageResource) -> dg.AssetCheckResult:
-    bad = 0
-    for row in _table(storage, "sft/train").select(["problem", "messages"]).to_pylist():
-        roles = [m["role"] for m in row["messages"]]
-        if not row["problem"].strip() or roles != ["user", "assistant"]:
-            bad += 1
-        elif not row["messages"][1]["content"].startswith("<think>\n"):
-            bad += 1
+    bad = dataset_checks.malformed_conversations(_dir(storage))
     return dg.AssetCheckResult(passed=bad == 0, metadata={"malformed_rows": bad})
+
+
+DATASET_CHECKS = [
+    sft_view_not_empty,
+    no_empty_problems_or_answers,
+    no_duplicate_ids,
+    no_contamination_left,
+    verified_share_above_floor,
+    schema_as_documented,
+    sft_rows_well_formed,
+]

@@ -10,7 +10,8 @@ from pipelines.resources import StorageResource, TrainingResource
     deps=[sft_model],
     group_name="training",
     kinds={"pytorch", "huggingface"},
-    description="The SFT student after GRPO with rule rewards (training/grpo.py, TRL GRPOTrainer, via Pipes).",
+    description="The SFT student after GRPO with rule rewards (training/grpo.py, TRL GRPOTrainer, via Pipes): "
+    "the distillation + RL arm of student_eval.",
 )
 def grpo_model(
     context: dg.AssetExecutionContext,

@@ -1,8 +1,9 @@
 import dagster as dg
 
 from assets.partitions import collections
-from distill.ingest import ExtractionSettings, extract_collection
+from distill.ingest import extract_collection
 from distill.records import PageRow
+from ocr import EngineUnavailable
 from pipelines.resources import OcrResource, StorageResource
 
 
@@ -10,7 +11,8 @@ from pipelines.resources import OcrResource, StorageResource
     partitions_def=collections,
     group_name="ingest",
     kinds={"pdf", "parquet"},
-    description="Every page of every PDF in the collection: text layer first, OCR for pages without text.",
+    description="Every page of every PDF in the collection: text layer with inline math, OCR for scanned "
+    "pages and vector-drawn formulas; engine, confidence and flags (scanned, math_lost, ...) per page.",
 )
 def pdf_pages(
     context: dg.AssetExecutionContext, storage: StorageResource, ocr: OcrResource
@@ -19,9 +21,11 @@ def pdf_pages(
     folder = storage.inbox() / collection
     if not folder.is_dir():
         raise dg.Failure(f"collection folder {folder} does not exist (INBOX_ROOT={storage.inbox_root})")
-    settings = ExtractionSettings(engine=ocr.engine, dpi=ocr.dpi, min_text_chars=ocr.min_text_chars)
     cache_dir = storage.store().local_dir("cache", "pdf_pages")
-    rows, stats = extract_collection(collection, folder, cache_dir, settings, workers=ocr.workers)
+    try:
+        rows, stats = extract_collection(collection, folder, cache_dir, ocr.settings(), workers=ocr.workers)
+    except EngineUnavailable as exc:
+        raise dg.Failure(f"OCR engine {ocr.engine!r} cannot run: {exc}", allow_retries=False) from exc
     for row in rows:
         if row.error:
             context.log.warning(f"{row.source_file} page {row.page}: {row.error}")

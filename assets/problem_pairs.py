@@ -2,9 +2,19 @@ import dagster as dg
 
 from assets.partitions import collections
 from assets.pdf_pages import pdf_pages
-from distill.pairs import problems_from_pages
+from distill.forum import list_dumps
+from distill.pairs import UNMATCHED_KEY, Fallback, PairsResult, problems_from_forum, problems_from_pages
+from distill.prompts import Prompt
 from distill.records import PageRow, ProblemRow
-from pipelines.resources import StorageResource
+from pipelines.resources import StorageResource, TeacherResource
+
+
+class SplitConfig(dg.Config):
+    teacher_fallback: bool = True  # send pages the rules cannot split confidently to the teacher
+    fallback_prompt: str = "configs/prompts/split_fallback.yaml"
+    fallback_max_tokens: int = 2048
+    fallback_max_pages: int = 20  # per document
+    fallback_response_format: str = "json_schema"  # "json_object" for DeepSeek, "none" if both are refused
 
 
 @dg.asset(
@@ -12,23 +22,45 @@ from pipelines.resources import StorageResource
     deps=[pdf_pages],
     group_name="ingest",
     kinds={"python", "parquet"},
-    description="Problem-solution pairs split from the pages by layout rules, with reference answers.",
+    pool="teacher",
+    description="Problem-solution pairs: layout rules, the teacher for pages the rules cannot split "
+    "confidently, forum threads; reference answers normalized and checked with math-verify.",
 )
-def problem_pairs(context: dg.AssetExecutionContext, storage: StorageResource) -> dg.MaterializeResult:
+def problem_pairs(
+    context: dg.AssetExecutionContext, config: SplitConfig, storage: StorageResource, teacher: TeacherResource
+) -> dg.MaterializeResult:
     store = storage.store()
     pages = store.read_rows("pdf_pages", context.partition_key, PageRow)
-    rows, reasons = problems_from_pages(pages)
+    fallback = None
+    if config.teacher_fallback:
+        client = teacher.client(storage.ledger(), temperature=0.0)
+        fallback = Fallback(client, Prompt.load(config.fallback_prompt), config.fallback_max_tokens,
+                            config.fallback_max_pages, config.fallback_response_format)  # fmt: skip
+    from_pdfs = problems_from_pages(pages, fallback)
+    folder = storage.inbox() / context.partition_key
+    dumps = list_dumps(folder) if folder.is_dir() else []
+    from_forum = problems_from_forum(context.partition_key, folder, dumps) if dumps else PairsResult(rows=[])
+    rows = from_pdfs.rows + from_forum.rows
     for row in rows:
         if row.error:
             context.log.warning(f"{row.source_file}: {row.error}")
     path = store.write_rows("problem_pairs", context.partition_key, rows, ProblemRow)
     good = [r for r in rows if not r.error]
+    teacher_meta = from_pdfs.teacher.as_metadata() if from_pdfs.teacher else {}
+    reasons = from_pdfs.reasons + from_forum.reasons
     return dg.MaterializeResult(
         metadata={
             "problems": len(good),
             "with_reference_answer": sum(bool(r.answer) for r in good),
+            "answers_parsed_by_math_verify": sum(r.answer_parses for r in good),
             "by_type": {t: sum(r.type == t for r in good) for t in sorted({r.type for r in good})},
-            "files_without_problems": sum(reasons.values()),
+            "by_split_method": {
+                m: sum(r.split_method == m for r in good) for m in sorted({r.split_method for r in good})
+            },
+            "fallback_pages": dict(from_pdfs.fallback),
+            "fallback_teacher": teacher_meta,
+            "forum_dumps": len(dumps),
+            "files_without_problems": sum(n for reason, n in reasons.items() if reason != UNMATCHED_KEY),
             "error_reasons": dict(reasons),
             "path": dg.MetadataValue.path(path),
         }

@@ -1,38 +1,24 @@
 import base64
-import io
 import json
 
 import dagster as dg
 
 from assets.grpo_model import grpo_model
+from assets.rl_model import rl_model
 from assets.sft_model import sft_model
 from distill import model_registry
 from pipelines.resources import StorageResource, TrainingResource
+from training.eval_report import bar_chart, results_table
 
-
-def _bar_chart(results: list[dict]) -> str:
-    """A PNG bar chart of pass@1 per arm, as markdown with an inline image."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(4, 2.5), dpi=100)
-    ax.bar([r["label"] for r in results], [r["pass_at_1"] for r in results], color="#4c72b0")
-    ax.set_ylabel("pass@1")
-    ax.set_ylim(0, 1)
-    fig.tight_layout()
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png")
-    plt.close(fig)
-    return f"![pass@1](data:image/png;base64,{base64.b64encode(buffer.getvalue()).decode()})"
+ARM_STAGES = {"base": None, "rl": "rl_model", "sft": "sft_model", "grpo": "grpo_model"}
 
 
 @dg.asset(
-    deps=[sft_model, grpo_model],
+    deps=[sft_model, grpo_model, rl_model],
     group_name="training",
     kinds={"pytorch"},
-    description="pass@1 (math-verify) of the base, SFT and SFT+GRPO students on the held-out problems.",
+    description="pass@1 (math-verify) on held-out problems of the configured arms: base, base+GRPO (RL only), "
+    "SFT (distilled), SFT+GRPO; a results table and a bar chart (training/evaluate.py via Pipes).",
 )
 def student_eval(
     context: dg.AssetExecutionContext,
@@ -40,38 +26,37 @@ def student_eval(
     training: TrainingResource,
     pipes_subprocess_client: dg.PipesSubprocessClient,
 ) -> dg.MaterializeResult:
+    unknown = sorted(set(training.eval_arms) - set(ARM_STAGES))
+    if unknown or not training.eval_arms:
+        raise dg.Failure(f"eval_arms must name arms among {list(ARM_STAGES)}, got {training.eval_arms}")
     store = storage.store()
     models = store.local_dir("models")
     arms = {
-        "base": training.base_model,
-        "sft": model_registry.latest(models, "sft_model")["checkpoint"],
-        "grpo": model_registry.latest(models, "grpo_model")["checkpoint"],
+        arm: training.base_model
+        if ARM_STAGES[arm] is None
+        else model_registry.latest(models, ARM_STAGES[arm])["checkpoint"]
+        for arm in training.eval_arms
     }
-    problems = store.local_dir("distill_dataset", "eval") / "heldout.parquet"
     report = store.local_dir("student_eval") / "results.json"
     command = training.command(
         "training.evaluate",
         *[arg for label, model in arms.items() for arg in ("--model", model, "--label", label)],
-        "--problems", str(problems),
+        *training.eval_problem_args(store.local_dir("distill_dataset", "eval") / "heldout.parquet"),
         "--output", str(report),
         "--max-new-tokens", str(training.eval_max_new_tokens),
-        *(["--limit", str(training.eval_max_problems)] if training.eval_max_problems else []),
+        "--batch-size", str(training.eval_batch_size),
+        distributed=False,
     )  # fmt: skip
-    pipes_subprocess_client.run(command=command, context=context)
-    results = [{"label": label, **r} for label, r in json.loads(report.read_text())["results"].items()]
-    table = "\n".join(
-        ["| arm | model | pass@1 | correct / n |", "|---|---|---|---|"]
-        + [
-            f"| {r['label']} | `{r['model']}` | {r['pass_at_1']:.3f} | {r['correct']} / {r['n']} |"
-            for r in results
-        ]
-    )
+    pipes_subprocess_client.run(command=command, context=context, env=training.env())
+    results = json.loads(report.read_text())["results"]
+    chart = base64.b64encode(bar_chart(results)).decode()
     return dg.MaterializeResult(
         metadata={
-            **{f"pass_at_1_{r['label']}": r["pass_at_1"] for r in results},
-            "problems": results[0]["n"] if results else 0,
-            "results": dg.MetadataValue.md(table),
-            "chart": dg.MetadataValue.md(_bar_chart(results)),
+            **{f"pass_at_1_{label}": r["pass_at_1"] for label, r in results.items()},
+            **{f"boxed_rate_{label}": r["boxed_rate"] for label, r in results.items()},
+            "problems": next(iter(results.values()))["n"],
+            "results": dg.MetadataValue.md(results_table(results)),
+            "chart": dg.MetadataValue.md(f"![pass@1](data:image/png;base64,{chart})"),
             "path": dg.MetadataValue.path(str(report)),
         }
     )

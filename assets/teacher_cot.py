@@ -3,8 +3,9 @@ import dagster as dg
 from assets.partitions import collections
 from assets.translated_pairs import translated_pairs
 from distill.cot import generate_cot
+from distill.progress import ProgressLog
 from distill.records import CotRow, TranslatedRow
-from pipelines.resources import CotResource, StorageResource, TeacherResource
+from pipelines.resources import CotResource, StorageResource, TeacherResource, teacher_step
 
 
 @dg.asset(
@@ -19,28 +20,28 @@ def teacher_cot(
     context: dg.AssetExecutionContext, storage: StorageResource, teacher: TeacherResource, cot: CotResource
 ) -> dg.MaterializeResult:
     store = storage.store()
-    rows = store.read_rows("translated_pairs", context.partition_key, TranslatedRow)
-    prompt = cot.prompt()
+    collection = context.partition_key
+    rows = store.read_rows("translated_pairs", collection, TranslatedRow)
+    mode = cot.mode_for(collection)
+    prompt = cot.prompt(collection)
     client = teacher.client(storage.ledger())
-
-    def progress(done: int, total: int) -> None:
-        if done == total or done % 10 == 0:
-            context.log.info(f"teacher: {done}/{total} new samples")
-
-    out, stats = generate_cot(rows, client, prompt, cot.mode, cot.samples_per_problem, progress=progress)
+    with teacher_step("teacher"):
+        out, stats = generate_cot(
+            rows, client, prompt, mode, cot.samples_per_problem, ProgressLog(context.log.info, "teacher")
+        )
     for row in out:
         if row.error:
             context.log.warning(f"{row.id}#{row.sample_index}: {row.error}")
-    path = store.write_rows("teacher_cot", context.partition_key, out, CotRow)
+    path = store.write_rows("teacher_cot", collection, out, CotRow)
     return dg.MaterializeResult(
         metadata={
             "samples": len(out),
             "skipped_upstream_errors": sum(bool(r.error) for r in rows),
-            "truncated": sum(r.finish_reason == "length" for r in out),
+            "truncated": sum(r.truncated for r in out),
             **stats.as_metadata(),
-            "error_reasons": stats.errors,
+            "error_reasons": dict(stats.errors),
             "teacher_model": client.settings.model,
-            "cot_mode": cot.mode,
+            "cot_mode": mode,
             "prompt_version": prompt.version,
             "path": dg.MetadataValue.path(path),
         }

@@ -18,6 +18,9 @@ def train_stage(
     training: TrainingResource,
     pipes: dg.PipesSubprocessClient,
 ) -> dg.MaterializeResult:
+    """Train ``stage`` with ``module`` (``training.sft`` / ``training.grpo``) from ``start_model``, or reuse the
+    checkpoint of the same (dataset version, recipe, start model). The script streams its per-step figures
+    as log lines and reports the final ones (loss, reward, kl, tokens/s, history) as metadata."""
     store = storage.store()
     dataset_dir = store.local_dir("distill_dataset")
     dataset_version = json.loads((dataset_dir / "dataset_info.json").read_text())["version"]
@@ -30,20 +33,12 @@ def train_stage(
         context.log.info(f"{stage}: dataset and recipe unchanged, reusing {out / 'final'}")
         model_registry.record(models, stage, info)
         metrics = json.loads((out / "metrics.json").read_text())
-        return dg.MaterializeResult(metadata={**info, **_scalars(metrics), "reused": True})
-    command = training.command(
-        module,
-        "--recipe",
-        recipe,
-        "--dataset",
-        str(dataset_dir),
-        "--output-dir",
-        str(out),
-        "--model",
-        start_model,
-    )
+        return dg.MaterializeResult(metadata={**_scalars(metrics), **info, "reused": True})
+    command = training.command(module, "--recipe", recipe, "--dataset", str(dataset_dir),
+                               "--output-dir", str(out), "--model", start_model)  # fmt: skip
     context.log.info(f"{stage}: {' '.join(command)}")
-    result = pipes.run(command=command, context=context, extras=info).get_materialize_result()
+    invocation = pipes.run(command=command, context=context, extras=info, env=training.env())
+    result = invocation.get_materialize_result()
     if not model_registry.finished(out):
         raise dg.Failure(f"{stage} finished without a final checkpoint in {out}")
     model_registry.record(models, stage, info)
@@ -51,4 +46,4 @@ def train_stage(
 
 
 def _scalars(metrics: dict) -> dict:
-    return {k: v for k, v in metrics.items() if isinstance(v, (int, float, str, bool))}
+    return {k: v for k, v in metrics.items() if isinstance(v, int | float | str | bool)}

@@ -2,10 +2,11 @@ import dagster as dg
 
 from assets.partitions import collections
 from assets.problem_pairs import problem_pairs
+from distill.progress import ProgressLog
 from distill.prompts import Prompt
 from distill.records import ProblemRow, TranslatedRow
 from distill.translation import translate_rows
-from pipelines.resources import CotResource, StorageResource, TeacherResource
+from pipelines.resources import CotResource, StorageResource, TeacherResource, teacher_step
 
 
 @dg.asset(
@@ -20,16 +21,23 @@ def translated_pairs(
     context: dg.AssetExecutionContext, storage: StorageResource, translator: TeacherResource, cot: CotResource
 ) -> dg.MaterializeResult:
     store = storage.store()
-    rows = store.read_rows("problem_pairs", context.partition_key, ProblemRow)
+    collection = context.partition_key
+    rows = store.read_rows("problem_pairs", collection, ProblemRow)
     prompt = Prompt.load(cot.translate_prompt)
     client = translator.client(storage.ledger())
-    out, stats, flags = translate_rows(
-        rows, client, prompt, cot.translate_max_tokens, cot.translate_solutions
-    )
+    with teacher_step("translator"):
+        out, stats, flags = translate_rows(
+            rows,
+            client,
+            prompt,
+            cot.translate_max_tokens,
+            cot.translates_solutions(collection),
+            ProgressLog(context.log.info, "translator"),
+        )
     for row in out:
         if row.error:
             context.log.warning(f"{row.id}: {row.error}")
-    path = store.write_rows("translated_pairs", context.partition_key, out, TranslatedRow)
+    path = store.write_rows("translated_pairs", collection, out, TranslatedRow)
     return dg.MaterializeResult(
         metadata={
             "rows": len(out),

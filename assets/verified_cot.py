@@ -1,3 +1,5 @@
+from collections import Counter
+
 import dagster as dg
 
 from assets.partitions import collections
@@ -12,7 +14,8 @@ from pipelines.resources import StorageResource
     deps=[teacher_cot],
     group_name="teacher",
     kinds={"python", "parquet"},
-    description="Teacher answers (last \\boxed{}) verified against the references with math-verify; verdict per sample.",
+    description="Teacher answers (last \\boxed{}) verified against the references with math-verify: verdict "
+    "per sample, pass rate per problem, R1 filter flags.",
 )
 def verified_cot(context: dg.AssetExecutionContext, storage: StorageResource) -> dg.MaterializeResult:
     store = storage.store()
@@ -20,11 +23,15 @@ def verified_cot(context: dg.AssetExecutionContext, storage: StorageResource) ->
     out, verdicts = verify_rows(rows)
     path = store.write_rows("verified_cot", context.partition_key, out, VerifiedRow)
     checked = verdicts["correct"] + verdicts["incorrect"]
+    rates = {row.id: row.pass_rate for row in out if row.pass_rate is not None}
     return dg.MaterializeResult(
         metadata={
             "samples": len(out),
             "verdicts": dict(verdicts),
             "accuracy_of_checked": round(verdicts["correct"] / checked, 4) if checked else 0.0,
+            "problems_checked": len(rates),
+            "problems_pass_rate_0.2_to_0.8": sum(0.2 <= r <= 0.8 for r in rates.values()),
+            "filter_flags": dict(Counter(flag for row in out for flag in row.filter_flags)),
             "path": dg.MetadataValue.path(path),
         }
     )

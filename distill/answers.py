@@ -1,12 +1,14 @@
 """Answer extraction, normalization and verification (pure logic, no Dagster).
 
 ``extract_answer`` finds the final answer in a solution text (exam analyses and teacher outputs),
-``normalize_answer`` turns it into canonical LaTeX that math-verify parses, ``verify_answer`` compares
-a reference with a prediction, and ``verify_many`` does that for a batch with a bounded time per item.
+``normalize_answer`` turns it into canonical LaTeX that math-verify parses, ``answer_parses`` says
+whether it does, ``verify_answer`` compares a reference with a prediction, and ``parse_many`` /
+``verify_many`` do that for a batch with a bounded time per item.
 
 math-verify's own timeouts use ``signal.alarm`` and fail off the main thread, so they are disabled here
-(``parsing_timeout=None`` / ``timeout_seconds=None``) and ``verify_many`` bounds time with worker
-processes that are killed when an item runs over.
+(``parsing_timeout=None`` / ``timeout_seconds=None``) and the batch functions bound time with worker
+processes that are killed when an item runs over. Normalization itself is regular expressions over at
+most ``MAX_ANSWER_CHARS`` characters.
 """
 
 from __future__ import annotations
@@ -44,8 +46,10 @@ ANSWER_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("answer_is_en", re.compile(r"(?i)\bthe\s+(?:final\s+|correct\s+)?answer\s+is\s*[:：]?\s*([^\n]+)")),
     ("answer_label", re.compile(r"(?im)^\s*(?:答案|答|final\s+answer|answer)\s*[:：]\s*([^\n]+)")),
 )
+_NOT_CHOICE = frozenset({"fill", "computation", "proof"})
 RULE_BOXED = "boxed"
 RULE_FINAL_SENTENCE = "final_sentence"
+RULE_OPTION_VALUE = "option_value"
 RULE_GIVEN = "given"
 RULE_NONE = "none"
 
@@ -77,7 +81,7 @@ _SYMBOLS = {
     "∩": r"\cap ",
     "∈": r"\in ",
 }
-_SPACING_RE = re.compile(r"\\[,;:! ]|\\q?quad\b|~")
+_SPACING_RE = re.compile(r"(?<!\\)\\[,;:! ]|\\q?quad\b|~")
 _OR_RE = re.compile(r"\\(?:text|mbox|textrm)\s*\{\s*(?:或者|或|和|且|or|and)\s*\}|或者|或")
 _TEXT_GROUP_RE = re.compile(r"\\(?:text|mbox|textrm)\s*\{([^{}]*)\}")
 # Trailing units: "\\mathrm{~m}" (Mathpix style, the "~" tells a unit from a variable) or "cm", "kg", ...
@@ -85,6 +89,12 @@ _UNIT_RE = re.compile(
     r"\s*(?:\\mathrm\s*\{\s*~\s*(?:cm|mm|km|dm|m|kg|g|s|h|min)\s*\}|(?<=[\d}\s])(?:cm|mm|km|dm|kg|min))"
     r"(?:\s*\^\s*\{?[23]\}?)?\s*$"
 )
+_WHOLE_TEXT_RE = re.compile(r"\\(?:text|textbf|textrm|mathrm|mbox)\s*\{([^{}]*)\}")
+_CJK_WORD_RE = re.compile(r"[\u4e00-\u9fff]")
+_CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩"
+_CIRCLED_RE = re.compile(f"[{_CIRCLED}]")
+_PART_LABEL_RE = re.compile(r"(?:^|(?<=[\s;,$)]))(?:\(\s*(?:\d|[IV]{1,3}|[iv]{1,3})\s*\)\s*\.?\s*)+")
+MAX_ANSWER_CHARS = 1000  # longer is not a final answer (and normalizing it would waste time)
 _CJK_TAIL_RE = re.compile(r"(.*?[\d}])\s*[\u4e00-\u9fff]{1,4}")
 _CN_DIGITS = {
     "零": 0,
@@ -161,11 +171,14 @@ def _final_sentence(solution: str) -> str:
     return max(candidates)[1].strip().rstrip(_TRAILING).strip()
 
 
-def extract_answer(solution: str, answer_raw: str = "", qtype: str = "") -> tuple[str, str]:
+def extract_answer(
+    solution: str, answer_raw: str = "", qtype: str = "", options: list[str] | None = None
+) -> tuple[str, str]:
     """Return ``(answer_raw, rule)``; a given ``answer_raw`` wins, ``("", "none")`` when nothing is found.
 
     Rules, first that matches: ``\\boxed{}``, "故选A" / "选 $D$", "故答案为：…", "the answer is …",
-    an "答案：" / "Answer:" line, and (not for proofs or choice questions) the last formula's right side.
+    an "答案：" / "Answer:" line, and (not for proofs or choice questions) the last formula's right side;
+    for a choice question without a letter, the option whose text equals that formula ("option_value").
     """
     if answer_raw.strip():
         return answer_raw.strip(), RULE_GIVEN
@@ -174,6 +187,8 @@ def extract_answer(solution: str, answer_raw: str = "", qtype: str = "") -> tupl
         return boxed, RULE_BOXED
     solution = _WRAPPED_CJK_RE.sub("", solution)  # "故答\n案为" from a line wrapped at the page width
     for name, regex in ANSWER_RULES:
+        if name == "choice" and qtype in _NOT_CHOICE:
+            continue  # "故选 D" closing the analysis of a fill-in question is a slip of the source
         matches = list(regex.finditer(solution))
         if not matches:
             continue
@@ -183,10 +198,17 @@ def extract_answer(solution: str, answer_raw: str = "", qtype: str = "") -> tupl
         found = _clip(found)
         if found:
             return found, name
-    if qtype not in CHOICE_TYPES and qtype != "proof":
-        final = _final_sentence(solution)
-        if final:
-            return final, RULE_FINAL_SENTENCE
+    if qtype == "proof":
+        return "", RULE_NONE
+    final = _final_sentence(solution)
+    if final and qtype not in CHOICE_TYPES:
+        return final, RULE_FINAL_SENTENCE
+    value = normalize_answer(final) if final else ""
+    matching = [
+        chr(65 + i) for i, option in enumerate(options or []) if value and normalize_answer(option) == value
+    ]
+    if len(matching) == 1:
+        return matching[0], RULE_OPTION_VALUE
     return "", RULE_NONE
 
 
@@ -224,9 +246,31 @@ def choice_letters(raw: str, qtype: str = "") -> str:
     return "".join(sorted(set(s.upper())))
 
 
+def _text_answer(s: str) -> str | None:
+    """``\\text{...}`` for an answer in words ("第一象限", "east", "b > a > c", a statement such as
+    "\\neg p 和 q 都是真命题"), None for math (anything with a digit, or symbols without CJK words)."""
+    inner = _WHOLE_TEXT_RE.fullmatch(s)
+    words = re.sub(r"\s+", " ", inner.group(1) if inner else s).strip().rstrip(_TRAILING)
+    if not words or re.search(r"\d", words):
+        return None
+    if _CJK_WORD_RE.search(words):
+        return "\\text{" + words.replace("$", "") + "}"
+    if re.search(r"\\|[$^_{}+*/=()\[\]|]", words):
+        return None
+    if re.fullmatch(r"[A-Za-z](?:\s*[<>]\s*[A-Za-z]){2,}", words):  # an order of letters
+        return "\\text{" + re.sub(r"\s+", "", words) + "}"
+    wordy = inner or " " in words or len(words) >= 4  # "ab" or "xyz" may be a product of variables
+    if wordy and re.fullmatch(r"[A-Za-z][A-Za-z ,.'-]*", words):
+        return "\\text{" + words + "}"
+    return None
+
+
 def normalize_answer(raw: str, qtype: str = "") -> str:
-    """Canonical LaTeX for an answer: delimiters, units, full-width forms and choice letters cleaned."""
-    s = raw.strip().translate(_FULLWIDTH)
+    """Canonical LaTeX for an answer: delimiters, units, full-width forms and choice letters cleaned;
+    answers in words become ``\\text{...}``; '' for an answer longer than ``MAX_ANSWER_CHARS``."""
+    if len(raw) > MAX_ANSWER_CHARS:
+        return ""
+    s = raw.strip().translate(_FULLWIDTH).replace("\\$", "")  # "\\$18.90": a price
     boxed = last_boxed(s)
     if boxed is not None:
         s = boxed
@@ -234,31 +278,59 @@ def normalize_answer(raw: str, qtype: str = "") -> str:
     letters = choice_letters(s, qtype)
     if letters:
         return letters
-    if qtype in CHOICE_TYPES:
-        lead = re.match(rf"\(?([{_LETTERS}])(?:\)|\s*[.:])\s", s + " ")
-        if lead:
-            return lead.group(1)
+    lead = re.match(rf"\(?([{_LETTERS}])(?:\)|\s*[.:])\s", s + " ")
+    if lead and (qtype in CHOICE_TYPES or re.match(rf"[{_LETTERS}]\.\s+\S", s)):
+        return lead.group(1)  # "B. $[0,2]$", "C. {x|-3<x<4}": the letter is the answer
+    if _PART_LABEL_RE.match(s) and len(_PART_LABEL_RE.findall(s)) >= 2:
+        parts = [normalize_answer(part) for part in _PART_LABEL_RE.split(s)]
+        return ", ".join(p for p in parts if p)  # "(1) -1/2; (2) ln 2": the parts in order
+    value = _chinese_number(s)
+    if value is not None:
+        return str(value)
+    text = _text_answer(s)
+    if text:
+        return text
+    spans = re.findall(r"\$([^$]+)\$", s)
+    if len(spans) == 1 and re.fullmatch(r"[A-Za-z\s:.,]+", s.replace(f"${spans[0]}$", "")):
+        s = spans[0]  # "$145$ solution:", "$5$ cm": the formula is the answer
     for sym, latex in _SYMBOLS.items():
         s = s.replace(sym, latex)
+    s = _CIRCLED_RE.sub(lambda m: f"\\textcircled{{{_CIRCLED.index(m.group(0)) + 1}}}", s)
+    circled = re.findall(r"\\textcircled\s*\{(\d+)\}", s)
+    if circled and not re.sub(r"\\textcircled\s*\{\d+\}|[\s,$]", "", s):
+        return "\\{" + ",".join(sorted(set(circled), key=int)) + "\\}"  # ①③④: the statements chosen
     s = s.replace("$", "")
     s = re.sub(r"\\[dt]frac\b", r"\\frac", s).replace("\\displaystyle", "")
     s = _OR_RE.sub(",", s)
+    s = s.replace(";", ",")
     s = _TEXT_GROUP_RE.sub(lambda m: m.group(0) if re.search(r"\d", m.group(1)) else "", s)
     if re.search(r"\d", s):
         s = _UNIT_RE.sub("", s)
     s = _SPACING_RE.sub(" ", s)
     s = re.sub(r"\\mathrm\s*\{\s*([A-Za-z])\s*\}", r"\1", s)  # math-verify fails on \frac{\mathrm{N}}{2}
+    s = re.sub(r"(?<![\d.])(\d+)\.\s+(\d+)(?![\d.])", r"\1.\2", s)  # "0. 98" from a wrapped line
     if re.search(r"\d", s):
         tail = _CJK_TAIL_RE.fullmatch(s.strip())
         if tail:
             s = tail.group(1)
     s = re.sub(r"\s+", " ", s).strip().rstrip(_TRAILING).strip()
+    s = re.sub(r"(?:\s*(?:\\cdot|\\times|[+*/=,]))+$", "", s).strip()  # a dangling operator
     value = _chinese_number(s)
     return str(value) if value is not None else s
 
 
 def _parse(normalized: str) -> list:
     return parse(f"${normalized}$", extraction_config=_MV_CONFIG, parsing_timeout=None)
+
+
+def answer_parses(answer: str) -> bool:
+    """Whether a normalized answer is usable as a reference: choice letters, or LaTeX that math-verify
+    parses into a sympy object. Runs without a time bound: use ``parse_many`` for untrusted input."""
+    if not answer:
+        return False
+    if choice_letters(answer):
+        return True
+    return any(isinstance(x, Basic | MatrixBase) for x in _parse(answer))
 
 
 def verify_answer(gold: str, pred: str) -> bool | None:
@@ -274,9 +346,9 @@ def verify_answer(gold: str, pred: str) -> bool | None:
     gold_letters = choice_letters(g)
     if gold_letters:  # a choice question: "(b) 5" or "B. $5$" count as "B"
         return gold_letters == choice_letters(normalize_answer(pred, "multi_choice"), "multi_choice")
-    gold_parsed = _parse(g)
-    if not any(isinstance(x, Basic | MatrixBase) for x in gold_parsed):
+    if not answer_parses(g):
         return None
+    gold_parsed = _parse(g)
     if not p:
         return False
     pred_parsed = _parse(p)
@@ -285,11 +357,11 @@ def verify_answer(gold: str, pred: str) -> bool | None:
     return bool(verify(gold_parsed, pred_parsed, timeout_seconds=None))
 
 
-# --- bounded-time batch verification -------------------------------------------------------------
+# --- bounded-time batches ------------------------------------------------------------------------
 #
 # Workers are fresh interpreters started with ``subprocess`` (like the "spawn" start method, but they
 # never re-import the caller's ``__main__``, so no ``if __name__ == "__main__"`` guard is needed). They
-# speak JSON lines: requests ``[index, gold, pred]`` on stdin, replies ``[index, verdict]`` on stdout.
+# speak JSON lines: requests ``[index, op, args]`` on stdin, replies ``[index, result]`` on stdout.
 
 _STARTUP_TIMEOUT_S = 120.0
 _PACKAGE_ROOT = str(Path(__file__).resolve().parent.parent)
@@ -315,12 +387,12 @@ def _worker_main(parent_pid: int) -> None:
     out.write('"ready"\n')
     out.flush()
     for line in sys.stdin:
-        index, gold, pred = json.loads(line)
+        index, op, args = json.loads(line)
         try:
-            verdict = verify_answer(gold, pred)
+            result = _OPS[op](*args)
         except Exception:  # one bad item must not end the worker
-            verdict = None
-        out.write(json.dumps([index, verdict]) + "\n")
+            result = None
+        out.write(json.dumps([index, result]) + "\n")
         out.flush()
 
 
@@ -338,8 +410,8 @@ class _Worker:
         self.task: int | None = None
         self.deadline = time.monotonic() + _STARTUP_TIMEOUT_S
 
-    def send(self, index: int, gold: str, pred: str) -> None:
-        self.proc.stdin.write(json.dumps([index, gold, pred]) + "\n")
+    def send(self, index: int, op: str, args: tuple) -> None:
+        self.proc.stdin.write(json.dumps([index, op, args]) + "\n")
         self.proc.stdin.flush()
 
     def kill(self) -> None:
@@ -369,15 +441,15 @@ class _VerifyPool:
         w.kill()
         self.workers[self.workers.index(w)] = _Worker()
 
-    def run(self, pairs: list[tuple[str, str]], timeout_s: float) -> list[bool | None]:
-        results: list[bool | None] = [None] * len(pairs)
-        pending = deque(range(len(pairs)))
+    def run(self, op: str, items: list[tuple], timeout_s: float) -> list[bool | None]:
+        results: list[bool | None] = [None] * len(items)
+        pending = deque(range(len(items)))
         while pending or any(w.task is not None for w in self.workers):
             for w in list(self.workers):
                 if w.ready and w.task is None and pending:
                     i = pending.popleft()
                     try:
-                        w.send(i, *pairs[i])
+                        w.send(i, op, items[i])
                     except OSError:  # died while idle: retry the item on a fresh worker
                         pending.appendleft(i)
                         self._replace(w)
@@ -426,6 +498,18 @@ def _shutdown_pools() -> None:
         _POOLS.clear()
 
 
+def _run_bounded(op: str, items: list[tuple], timeout_s: float, workers: int) -> list[bool | None]:
+    if workers == 0:
+        return [_OPS[op](*args) for args in items]
+    if workers < 0:
+        raise ValueError("workers must be >= 0")
+    if not items:
+        return []
+    pool = _pool(workers)
+    with pool.lock:
+        return pool.run(op, items, timeout_s)
+
+
 def verify_many(
     pairs: list[tuple[str, str]], *, timeout_s: float = 5.0, workers: int = 1
 ) -> list[bool | None]:
@@ -436,12 +520,12 @@ def verify_many(
     starts when a warmed-up worker receives the item; a worker that runs over is killed and replaced.
     ``workers=0`` runs in-process without a bound.
     """
-    if workers == 0:
-        return [verify_answer(g, p) for g, p in pairs]
-    if workers < 0:
-        raise ValueError("workers must be >= 0")
-    if not pairs:
-        return []
-    pool = _pool(workers)
-    with pool.lock:
-        return pool.run(pairs, timeout_s)
+    return _run_bounded("verify", list(pairs), timeout_s, workers)
+
+
+def parse_many(answers: list[str], *, timeout_s: float = 5.0, workers: int = 1) -> list[bool | None]:
+    """``answer_parses`` over normalized answers, in the same bounded pool (None when over the bound)."""
+    return _run_bounded("parses", [(a,) for a in answers], timeout_s, workers)
+
+
+_OPS = {"verify": verify_answer, "parses": answer_parses}

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 
 from distill.prompts import Prompt
 from distill.records import CotRow, TranslatedRow, extend
-from distill.teacher import ChatRequest, RunStats, TeacherClient
+from distill.teacher import ChatRequest, Progress, RunStats, TeacherClient
 
 COT_MODES = ("distill", "realign")
 
@@ -54,23 +53,28 @@ def generate_cot(
     prompt: Prompt,
     mode: str,
     samples: int,
-    progress: Callable[[int, int], None] | None = None,
+    progress: Progress | None = None,
 ) -> tuple[list[CotRow], RunStats]:
-    """``samples`` teacher samples per usable problem; failed or empty replies become error rows."""
+    """``samples`` teacher samples per usable problem, each its own request (``sample_index`` is part
+    of the ledger key). Failed or empty replies become error rows, and so does a problem that realign
+    mode cannot use (no reference solution to rewrite); truncated replies are kept and marked."""
     if mode not in COT_MODES:
         raise ValueError(f"unknown CoT mode {mode!r}; choose one of {COT_MODES}")
-    usable = [row for row in rows if not row.error]
-    if mode == "realign":  # rewriting needs a reference solution
-        usable = [row for row in usable if row.solution.strip()]
+    live = [row for row in rows if not row.error]
+    usable = [row for row in live if mode != "realign" or row.solution.strip()]
+    unusable = [row for row in live if mode == "realign" and not row.solution.strip()]
     pairs = [
         (row, ChatRequest(cot_messages(prompt, row), prompt.version, sample_index=k))
         for row in usable
         for k in range(samples)
     ]
     results, stats = client.run([request for _, request in pairs], progress)
-    out: list[CotRow] = []
+    provenance = dict(teacher_model=client.settings.model, prompt_version=prompt.version, cot_mode=mode)
+    out: list[CotRow] = [
+        extend(row, CotRow, **provenance, error="no reference solution to realign") for row in unusable
+    ]
     for (row, request), result in zip(pairs, results, strict=True):
-        reasoning, final, _ = split_reasoning(result.content, result.reasoning)
+        reasoning, final, source = split_reasoning(result.content, result.reasoning)
         error = result.error
         if not error and not (reasoning or final):
             error = "empty teacher reply"
@@ -78,14 +82,15 @@ def generate_cot(
             extend(
                 row,
                 CotRow,
+                **provenance,
                 sample_index=request.sample_index,
                 request_key=result.key,
-                teacher_model=client.settings.model,
-                prompt_version=prompt.version,
-                cot_mode=mode,
                 reasoning=reasoning,
                 final_text=final,
+                reasoning_source=source if not result.error else "",
                 finish_reason=result.finish_reason,
+                truncated=result.finish_reason == "length",
+                attempts=result.attempts,
                 prompt_tokens=result.prompt_tokens,
                 completion_tokens=result.completion_tokens,
                 latency_s=result.latency_s,

@@ -27,11 +27,13 @@ class PageRow:
     page: int
     text: str = ""
     method: str = ""  # "text-layer" | "ocr" | "error"
-    engine: str = ""  # "pymupdf" | "rapidocr" | ...
+    engine: str = ""  # "pymupdf" | "rapidocr" | "pymupdf+rapidocr" (formulas OCR'd) | ...
     engine_version: str = ""
     confidence: float = 0.0
-    flags: list[str] = field(default_factory=list)
+    flags: list[str] = field(default_factory=list)  # "scanned", "vector_math", "math_lost", ...(ocr.PageText)
     error: str | None = None
+    low_confidence_lines: list[str] = field(default_factory=list)  # OCR lines scored under the threshold
+    ocr_lines: str = ""  # JSON list of the OCR lines: {text, box (page points), score, low_confidence}
 
 
 @dataclass(kw_only=True)
@@ -55,7 +57,14 @@ class ProblemRow:
     answer_raw: str = ""
     answer: str = ""  # normalized reference answer; "" when none
     answer_rule: str = ""  # which extraction rule produced answer_raw
-    split_method: str = "rules"
+    answer_parses: bool = False  # math-verify parses ``answer`` (choice letters count as parsed)
+    answer_issue: str = ""  # why there is no usable answer ("proof: no single final answer", ...)
+    split_method: str = "rules"  # "rules" | "teacher" (fallback) | "forum"
+    split_notes: list[str] = field(default_factory=list)  # repairs and doubts of the split
+    split_fallback: str = ""  # teacher fallback of the page: "" (not needed), "accepted", "rejected: ..."
+    rule_record: str = ""  # JSON of the rules' records of the page when the teacher's replaced them
+    char_start: int = 0  # span of raw_text in the document's cleaned text (0, 0 for forum threads)
+    char_end: int = 0
     raw_text: str = ""
     error: str | None = None
 
@@ -83,7 +92,10 @@ class CotRow(TranslatedRow):
     cot_mode: str = "distill"  # "distill" | "realign"
     reasoning: str = ""
     final_text: str = ""
+    reasoning_source: str = ""  # field | inline | prefilled | unclosed | none (cot.split_reasoning)
     finish_reason: str = ""
+    truncated: bool = False  # finish_reason == "length": kept, and marked
+    attempts: int = 0  # calls it took (retries included); from the ledger for cached samples
     prompt_tokens: int = 0
     completion_tokens: int = 0
     latency_s: float = 0.0
@@ -97,6 +109,9 @@ class VerifiedRow(CotRow):
     teacher_answer: str = ""
     verdict: str = ""  # correct | incorrect | no_answer | no_reference | unverifiable
     verify_method: str = ""
+    pass_rate: float | None = None  # correct / checked samples of this problem; None when none was checked
+    # R1's filters (distill.r1_filters): mixed_language, code_block, repetition
+    filter_flags: list[str] = field(default_factory=list)
 
 
 def stable_id(*parts: object, length: int = 16) -> str:

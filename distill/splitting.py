@@ -4,7 +4,14 @@
 line by line: section headers ("一、选择题", "Part A"), question starts ("1．", "12.", "Problem 3."),
 options ("A．…", "(A) …", several per line allowed), answer markers ("【答案】"), solution starts
 ("【解析】", "解：", "Solution."), and an answer-key block at the end ("Answers: 1. B 2. C", "参考答案",
-"1-5 DCBAC"), whose entries are matched back to the problems by number.
+"1-5 DCBAC"), whose entries are matched back to the problems by number, and an answer section that
+repeats the paper with 【第N题】 markers.
+
+Scans of real exams lose and scramble things; the rules repair what the numbering proves: a question
+start run into the previous line ("… A.1 7. 记水的…") is split off, and when a number is missing
+while the problem before it shows a second problem's options or 【答案】, the lost problem is cut out
+there (flag ``number_inferred``). Watermark fragments repeated across pages are dropped with the
+headers and footers.
 
 Offsets (``char_span``) refer to the joined, cleaned document text; pages are 1-based as given.
 """
@@ -12,8 +19,9 @@ Offsets (``char_span``) refer to the joined, cleaned document text; pages are 1-
 from __future__ import annotations
 
 import bisect
+import difflib
 import re
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -28,13 +36,12 @@ _ASCII_VIEW = {
 }
 
 # Page headers/footers: "第 1 页 共 7 页" anywhere on a short line; "- 3 -", "3", "3/7", "Page 3" at page edges.
-_PAGE_MARK_RE = re.compile(
-    r"第\s*\d+\s*页\s*[,，]?\s*[（(]?\s*共\s*\d+\s*页|(?i:page)\s*\d+\s*(?:of|/)\s*\d+"
-)
+_PAGE_MARK_RE = re.compile(r"\d+\s*页\s*[,，/]?\s*[（(]?\s*共\s*\d+\s*页|(?i:page)\s*\d+\s*(?:of|/)\s*\d+")
 _EDGE_MARK_RE = re.compile(r"[-–—]?\s*\d{1,3}\s*[-–—]?|\d{1,3}\s*/\s*\d{1,3}|第\s*\d+\s*页|(?i:page)\s*\d+")
 _EDGE_LINES = 2
+_PART_HEADER_RE = re.compile(r"第\s*[一二三四五六]\s*部分\s*[（(][^（()）\n]{0,24}[)）]")
 
-_CN_SECTION_RE = re.compile(r"^\s*([一二三四五六七八九十]{1,3})\s*[、.．]\s*([^\s:：,，。(（]{0,12}题)")
+_CN_SECTION_RE = re.compile(r"^\s*([一二三四五六七八九十]{1,3})\s*[、.．]\s*([^\s:：,，。(（]{0,12}?题)")
 _EN_SECTION_RE = re.compile(r"^\s*(?:Part|Section)\s+(?:[A-Z]|[IVX]+|\d+)\b(?!\.\d)")
 _PREAMBLE_RE = re.compile(r"^\s*(?:注意事项|考生须知|(?:General\s+)?Instructions|Directions)\b")
 _KEY_HEADER_RE = re.compile(
@@ -66,17 +73,23 @@ _KEY_ENTRY_RE = re.compile(
 _MATH_SPAN_RE = re.compile(r"\$\$.*?\$\$|\$.*?\$")
 _PROOF_RE = re.compile(r"证明|求证|\bprove\b|\bshow\s+that\b", re.I)
 _ASKS_VALUE_RE = re.compile(
-    r"求(?!证)|计算|\b(?:find|compute|determine|evaluate|what|how\s+many|how\s+much)\b", re.I
+    r"求(?!证)|计算|写出|是否|\b(?:find|compute|determine|evaluate|what|how\s+many|how\s+much)\b", re.I
 )
 _QUESTION_CUE_RE = re.compile(
     r"[（(]\s*[)）]|_{2,}|[?？]|已知|设|若|如图|下列|求|\b(?:Let|Find|Compute|What|How|If|Suppose)\b"
 )
+_QUESTION_MARK_RE = re.compile(r"第\s*(\d{1,2})\s*题|(\d{1,2})\s*题\s*答案")  # 【第3题】, 【21题答案】
+_MIDLINE_START_RE = re.compile(r"(?<=[\s.．。，,;；)）])(\d{1,2})\s*[.．](?!\d)\s*(?=[\u4e00-\u9fff])")
+_CONCLUSION_RE = re.compile(r"故选|故答案|答案[选为是]|所以选|故本题|\bthe\s+answer\s+is\b", re.I)
+_BLANK_END_RE = re.compile(r"(?:[（(]\s*[)）]|[?？_▲])\s*[.．。]?\s*$")
 _BLANK_RE = re.compile(r"_{2,}|(?:\\_){2,}|\\underline\s*\{")
 _CJK_RE = re.compile(r"[\u4e00-\u9fff]")
+_MARK_BREAKER_RE = re.compile(r"[A-Za-z，。；：、,.;:!?！？()（）=]")
 # Question numbers may skip (a question lost to OCR or printed as an image): by up to _MAX_GAP, or up to
 # _MAX_GAP_MARKED when the line carries a score mark or says "Problem N".
 _MAX_GAP = 3
 _MAX_GAP_MARKED = 10
+_KEY_ENTRY_CHARS = 60  # an answer-key line "N. <answer>" is at most this long
 _WORKED_PROSE = 15  # a 【答案】 with this many words outside formulas (or several lines) is a worked solution
 
 
@@ -98,6 +111,20 @@ class SplitProblem:
     page_end: int
     raw_text: str
     char_span: tuple[int, int]
+    flags: list[str] = field(default_factory=list)  # repairs and doubts: number_inferred, empty_stem, ...
+
+
+@dataclass
+class DocumentSplit:
+    """The problems of one document, the cleaned text their spans refer to, each page's span of that
+    text, answer-key entries that matched no problem (number -> answer), and the lines that went to no
+    problem and are no structure either (title, headers, key, markers): (offset, line)."""
+
+    problems: list[SplitProblem]
+    text: str
+    page_spans: list[tuple[int, int, int]]  # (page, start, end)
+    unmatched_key: dict[int, str]
+    uncovered: list[tuple[int, str]]
 
 
 @dataclass
@@ -113,6 +140,9 @@ class _Draft:
     solution: list[str] = field(default_factory=list)
     part: str = "problem"  # problem | options | answer | solution | remark
     step_list: int = 0  # last "N." step number seen inside the solution (a numbered list, not questions)
+    flags: list[str] = field(default_factory=list)
+    lines: list[tuple[int, str]] = field(default_factory=list)  # (offset, line) fed to this draft
+    restarts: list[int] = field(default_factory=list)  # offsets where another problem seems to begin
 
     def add(self, text: str) -> None:
         if self.part == "options":
@@ -130,8 +160,50 @@ def detect_language(text: str) -> str:
     return "zh" if cjk and cjk >= 0.3 * (cjk + words) else "en"
 
 
+def _mark_key(token: str) -> str:
+    """The CJK characters of a token that may belong to a watermark ("@高考直通车试题库"), else ''."""
+    if _MARK_BREAKER_RE.search(token):
+        return ""  # sentence punctuation or Latin letters: a piece of the text, not of a watermark
+    return "".join(_CJK_RE.findall(token))
+
+
+def _watermark_tokens(split: list[tuple[int, list[str]]]) -> set[str]:
+    """Watermark phrases: space-separated runs of 4+ CJK characters (digits and symbols around them
+    ignored) on at least 40% of the pages (and three), mostly not at the start of a line (unlike
+    repeated phrases of the text such as "故答案为")."""
+    pages: Counter = Counter()
+    inner: Counter = Counter()
+    total: Counter = Counter()
+    for _, lines in split:
+        seen = set()
+        for line in lines:
+            for i, token in enumerate(line.split()):
+                key = _mark_key(token)
+                if len(key) >= 4:
+                    seen.add(key)
+                    total[key] += 1
+                    inner[key] += i > 0
+        pages.update(seen)
+    least = max(3, 0.4 * len(split))
+    return {k for k, n in pages.items() if n >= least and inner[k] * 2 >= total[k]}
+
+
+def _is_watermark(token: str, marks: set[str]) -> bool:
+    """A watermark token, or an OCR fragment of one (most of it a 3+ character piece of a mark)."""
+    key = _mark_key(token)
+    if len(key) < 3 or len(key) < 0.6 * len(token):
+        return False
+    if key in marks:
+        return True
+    longest = max(
+        difflib.SequenceMatcher(None, key, m, autojunk=False).find_longest_match().size for m in marks
+    )
+    return longest >= 3 and longest >= 0.6 * len(key)
+
+
 def _clean_pages(pages: list[tuple[int, str]]) -> list[tuple[int, list[str]]]:
-    """Each page's lines without page headers/footers (also edge lines repeated on most pages)."""
+    """Each page's lines without page headers/footers (also edge lines repeated on most pages), part
+    headers and watermark tokens."""
     split = [(no, text.splitlines()) for no, text in pages]
 
     def edges(lines: list[str]) -> set[int]:
@@ -148,6 +220,7 @@ def _clean_pages(pages: list[tuple[int, str]]) -> list[tuple[int, list[str]]]:
     repeated = Counter(sig for _, lines in split for sig in {signature(lines[i]) for i in edges(lines)})
     repeated.pop("", None)
     threshold = max(2, 0.5 * len(pages))
+    marks = _watermark_tokens(split)
     cleaned = []
     for no, lines in split:
         edge = edges(lines)
@@ -158,6 +231,15 @@ def _clean_pages(pages: list[tuple[int, str]]) -> list[tuple[int, list[str]]]:
                 continue
             if i in edge and (_EDGE_MARK_RE.fullmatch(s) or repeated.get(signature(line), 0) >= threshold):
                 continue
+            line = _PART_HEADER_RE.sub(
+                "", line
+            )  # "第二部分（非选择题 共110分）", also when OCR ran it into a line
+            if not line.strip():
+                continue
+            if marks and any(_is_watermark(t, marks) for t in line.split()):
+                line = " ".join(t for t in line.split() if not _is_watermark(t, marks))
+                if not line:
+                    continue
             kept.append(line.rstrip())
         cleaned.append((no, kept))
     return cleaned
@@ -167,9 +249,11 @@ def _mask_math(line: str) -> str:
     return _MATH_SPAN_RE.sub(lambda m: " " * len(m.group(0)), line)
 
 
-def _option_run(line: str, expected: str) -> list[tuple[int, int]]:
+def _option_run(line: str, expected: str, strict: bool = False) -> list[tuple[int, int]]:
     """(marker start, text start) of consecutive option markers in ``line``: a run that starts the line
-    with the ``expected`` letter (or "A"), or a run of at least three from "A" after some stem text."""
+    with the ``expected`` letter (or "A"), or a run from "A" after some stem text, of at least three
+    markers (two when the stem ends with a blank: "（ ）", "?", "___"). ``strict``: only a run of at
+    least two from "A" at the start of the line."""
     view = line.translate(_ASCII_VIEW)
     cands = sorted(
         [(m.start(), m.end(), m.group(1)) for m in _OPT_PAREN_RE.finditer(view)]
@@ -177,18 +261,25 @@ def _option_run(line: str, expected: str) -> list[tuple[int, int]]:
     )
     for k, (start, _, letter) in enumerate(cands):
         at_line_start = not view[:start].strip()
+        if strict and not (at_line_start and letter == "A"):
+            return []
         if not ((at_line_start and letter in (expected, "A")) or letter == "A"):
             continue
         run = [cands[k]]
         for cand in cands[k + 1 :]:
             if cand[0] >= run[-1][1] and cand[2] == chr(ord(run[-1][2]) + 1):
                 run.append(cand)
-        if at_line_start or len(run) >= 3:
+        if strict:
+            return [(s, e) for s, e, _ in run] if len(run) >= 2 else []
+        least = 2 if _BLANK_END_RE.search(view[:start]) else 3
+        if at_line_start or len(run) >= least:
             return [(s, e) for s, e, _ in run]
     return []
 
 
 def _classify_mark(name: str) -> str:
+    if _QUESTION_MARK_RE.fullmatch(name):
+        return "question"
     if name in _ANSWER_MARKS:
         return "answer"
     if name in _SOLUTION_MARKS or re.fullmatch(r"小问\s*\d+\s*详解", name):
@@ -212,10 +303,17 @@ def _section_type(header: str) -> str:
     return ""
 
 
-class _Scanner:
-    """Line-by-line state machine over the joined document."""
+def _front_signature(view: str) -> str:
+    squashed = re.sub(r"\s+", "", view)
+    return squashed if len(squashed) >= 6 else ""
 
-    def __init__(self) -> None:
+
+class _Scanner:
+    """Line-by-line state machine over the joined document. ``forced`` maps line offsets to the numbers
+    of problems whose number line was lost (found by a first pass, see ``_lost_numbers``)."""
+
+    def __init__(self, forced: dict[int, int] | None = None) -> None:
+        self.forced = forced or {}
         self.drafts: list[_Draft] = []
         self.current: _Draft | None = None
         self.section = ""
@@ -226,15 +324,28 @@ class _Scanner:
         self.preamble_numbers = 0
         self.key_mode = False
         self.key: dict[int, str] = {}
+        self.answers_mode = False  # an answer section that repeats the paper with 【第N题】 markers
+        self.pending: deque[_Draft] = deque()  # 【第3题】【第4题】【答案】…【答案】… pair in order
+        self.front: set[str] = set()  # lines before the first problem (title, instructions)
+        self.uncovered: list[tuple[int, str]] = []  # lines that went to no problem and no structure
 
     def close(self) -> None:
         self.current = None
 
+    def _draft(self, number: int) -> _Draft | None:
+        return next((d for d in reversed(self.drafts) if d.number == number), None)
+
     def feed(self, offset: int, line: str) -> None:
         view = line.translate(_ASCII_VIEW)
+        if offset in self.forced:
+            self._start(self.forced[offset], offset, line, ["number_inferred"])
+            self._content(line)
+            return
         cn_section, en_section = _CN_SECTION_RE.match(view), _EN_SECTION_RE.match(view)
         if cn_section or en_section:
             self.close()
+            if self.answers_mode:
+                return
             self.section = (
                 f"{cn_section.group(1)}、{cn_section.group(2)}" if cn_section else view.strip()[:60]
             )
@@ -246,7 +357,7 @@ class _Scanner:
             self.restart_ok, self.preamble, self.key_mode = True, False, False
             return
         key_header = _KEY_HEADER_RE.match(view)
-        if key_header and self.drafts:
+        if key_header:
             self.close()
             self.key_mode = True
             if key_header.group(1):
@@ -255,16 +366,36 @@ class _Scanner:
         if _PREAMBLE_RE.match(view) and not self.drafts:
             self.preamble = True
             return
+        signature = _front_signature(view)
+        if not self.drafts and signature:
+            self.front.add(signature)
+        elif signature in self.front:  # the title block again: an answer booklet follows the paper
+            self.close()
+            return
         if self.key_mode and _KEY_LINE_RE.fullmatch(view):
             self._key_line(view)
             return
-        start = _Q_START_RE.match(view)
-        if start and self._question_start(offset, line, start):
+        cur = self.current
+        if (
+            cur is not None
+            and not (self.key_mode or self.answers_mode)
+            and cur.part in ("problem", "options")
+        ):
+            inner = self._inner_start(line)
+            if inner:  # "… A.1 7. 记水的…": the OCR ran the next question into this line
+                self.feed(offset, line[:inner])
+                self._question_start(offset + inner, line[inner:], ["mid_line_start"])
+                return
+        if not self.answers_mode and self._question_start(offset, line):
             return
-        if self.current is None:
+        if self.current is None and not _QUESTION_MARK_RE.search(view):
+            if line.strip() and not self.preamble:
+                self.uncovered.append((offset, line))
             return
-        if not self.key_mode and line.strip():
-            self.current.end = offset + len(line.rstrip())
+        if self.current is not None:
+            self.current.lines.append((offset, line))
+            if not (self.key_mode or self.answers_mode) and line.strip():
+                self.current.end = offset + len(line.rstrip())
         self._content(line)
 
     def _key_line(self, text: str) -> None:
@@ -276,16 +407,40 @@ class _Scanner:
             else:
                 self.key[int(m.group(4))] = m.group(5)
 
-    def _question_start(self, offset: int, line: str, m: re.Match[str]) -> bool:
+    def _start(self, number: int, offset: int, line: str, flags: list[str]) -> None:
+        self.current = _Draft(number, self.section, self.section_type, offset, offset + len(line.rstrip()))
+        self.current.flags += flags
+        self.current.lines.append((offset, line))
+        self.drafts.append(self.current)
+        self.last_number, self.restart_ok = number, False
+
+    def _question_start(self, offset: int, line: str, flags: list[str] | None = None) -> bool:
         """Start (or, in the answer key, reopen) a problem at this line when the number fits."""
+        m = _Q_START_RE.match(line.translate(_ASCII_VIEW))
+        if not m:
+            return False
         number = int(m.group(1) or m.group(2))
         explicit, scored = m.group(1) is not None, bool(_SCORE_RE.search(line))
         rest = line[m.end() :]
         if self.key_mode:
-            target = next((d for d in reversed(self.drafts) if d.number == number), None)
-            if target is None:
+            target = self._draft(number)
+            entry = (
+                len(rest.strip()) <= _KEY_ENTRY_CHARS
+                and "【" not in rest
+                and not _SOLUTION_LABEL_RE.match(rest)
+            )
+            orphan = not self.drafts and not _QUESTION_CUE_RE.search(rest)  # an answer, not a question
+            if entry and (target is not None or orphan):
+                self.key[number] = rest.strip()  # "3. $\{x|-2\leq x < 1\}$": one entry per line
+                self.close()
+                return True
+            if target is None and self.drafts:
                 return False
+            if target is None:  # a "Solutions" title over the problems themselves, not an answer key
+                self.key_mode = False
+                return self._question_start(offset, line, flags)
             self.current, target.part = target, "solution"
+            target.lines.append((offset, line))
             self._content(rest, stem=False)
             return True
         if self.preamble:
@@ -305,19 +460,46 @@ class _Scanner:
         fits = (self.restart_ok and number == 1) or self.last_number < number <= self.last_number + gap
         if not (fits or (self.last_number == 0 and number > 0)):
             return False
-        self.current = _Draft(number, self.section, self.section_type, offset, offset + len(line))
-        self.drafts.append(self.current)
-        self.last_number, self.restart_ok = number, False
-        self._content(rest, stem=True)
+        self._start(number, offset, line, flags or [])
+        inner = self._inner_start(rest)
+        if inner is None:
+            self._content(rest, stem=True)
+        else:
+            self._content(rest[:inner], stem=True)
+            self._question_start(offset + len(line) - len(rest) + inner, rest[inner:], ["mid_line_start"])
         return True
+
+    def _inner_start(self, text: str) -> int | None:
+        """Where the next question starts inside ``text`` (the OCR ran it into this line), if anywhere."""
+        view = _mask_math(text.translate(_ASCII_VIEW))
+        return next(
+            (m.start() for m in _MIDLINE_START_RE.finditer(view) if int(m.group(1)) == self.last_number + 1),
+            None,
+        )
+
+    def _restart(self) -> None:
+        """Note that another problem seems to begin at the current line (its stem may start up to three
+        lines earlier, after the conclusion of this problem's solution)."""
+        cur = self.current
+        if cur is None or self.key_mode or self.answers_mode or len(cur.lines) < 2:
+            return
+        start = cur.lines[-1][0]
+        for offset, prev in reversed(cur.lines[-4:-1]):
+            if prev is cur.lines[0][1] or not prev.strip() or _CONCLUSION_RE.search(prev):
+                break
+            mark = _BRACKET_MARK_RE.search(prev)
+            if mark and _classify_mark(mark.group(1)) != "remark":
+                break
+            start = offset
+        if start > cur.lines[0][0]:
+            cur.restarts.append(start)
 
     def _content(self, line: str, stem: bool = False) -> None:
         """Route one line of a problem's body, splitting it at 【…】 markers first. ``stem``: the rest of
         the question-start line, which is problem text even when it starts like a label ("证明：…")."""
-        cur = self.current
-        assert cur is not None
         if not line.strip():
-            cur.add("")  # keeps paragraph breaks
+            if self.current is not None:
+                self.current.add("")  # keeps paragraph breaks
             return
         pos = 0
         for m in _BRACKET_MARK_RE.finditer(line):
@@ -325,16 +507,34 @@ class _Scanner:
             if not kind:
                 continue
             self._body(line[pos : m.start()], stem=stem and pos == 0)
+            pos = m.end()
+            if kind == "question":
+                target = self._draft(
+                    int(next(g for g in _QUESTION_MARK_RE.fullmatch(m.group(1)).groups() if g))
+                )
+                if target is not None:
+                    self.answers_mode = True
+                    self.pending.append(target)
+                continue
+            if kind == "answer" and self.pending:
+                self.current = self.pending.popleft()
+            cur = self.current
+            if cur is None:
+                continue
+            if kind == "answer" and "".join(cur.answer).strip() and cur.part in ("solution", "remark"):
+                self._restart()  # a second 【答案】: the next problem lost its number line
             if kind == "solution" and "".join(cur.solution).strip():
                 cur.solution.append(m.group(0))  # a further 【详解】 after 【分析】 stays visible
             cur.part = kind
-            pos = m.end()
         self._body(line[pos:], stem=stem and pos == 0)
+        if self.pending:  # "【第5题】" alone on its line: what follows belongs to problem 5
+            self.current = self.pending.popleft()
+            self.current.part = "solution"
+            self.pending.clear()
 
     def _body(self, text: str, stem: bool) -> None:
         cur = self.current
-        assert cur is not None
-        if not text.strip():
+        if cur is None or not text.strip():
             return
         if cur.part in ("problem", "options") and not stem:
             answer_label = _ANSWER_LABEL_RE.match(text)
@@ -353,6 +553,8 @@ class _Scanner:
             step = _Q_START_RE.match(text.translate(_ASCII_VIEW))
             if step and step.group(2) and int(step.group(2)) <= self.last_number:
                 cur.step_list = int(step.group(2))
+        if cur.part in ("answer", "solution") and not stem and _option_run(text, "A", strict=True):
+            self._restart()  # options again after the solution: the next problem lost its number line
         if cur.part in ("problem", "options"):
             expected = chr(ord("A") + len(cur.options)) if cur.part == "options" else "A"
             run = _option_run(text, expected)
@@ -360,6 +562,8 @@ class _Scanner:
                 head = text[: run[0][0]].strip()
                 if head:
                     cur.add(head)
+                elif len(cur.options) >= 2 and text.translate(_ASCII_VIEW).lstrip(" (（")[:1] == "A":
+                    self._restart()  # a second option list: its stem was lost
                 bounds = [*run, (len(text), len(text))]
                 for (_, begin), (end, _) in zip(bounds, bounds[1:], strict=False):
                     cur.options.append(text[begin:end].strip())
@@ -370,6 +574,28 @@ class _Scanner:
 
 def _join(lines: list[str]) -> str:
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+
+
+def proof_like(problem: str) -> bool:
+    """The problem asks for a proof and for no value."""
+    return bool(_PROOF_RE.search(problem)) and not _ASKS_VALUE_RE.search(problem)
+
+
+def question_type(problem: str, has_options: bool, answer: str, section_type: str = "") -> str:
+    """single_choice | multi_choice | fill | computation | proof | unknown: the section's type when it
+    names one, else what the problem and its answer show (a proof has no single final answer)."""
+    if has_options or section_type in CHOICE_TYPES:
+        multi = section_type == "multi_choice" or len(choice_letters(answer, "multi_choice")) > 1
+        return "multi_choice" if multi else "single_choice"
+    if section_type == "fill":
+        return "fill"
+    if proof_like(problem) and not answer:
+        return "proof"
+    if section_type:
+        return section_type
+    if not problem:
+        return "unknown"
+    return "fill" if _BLANK_RE.search(problem) else "computation"
 
 
 def _finish(
@@ -386,24 +612,11 @@ def _finish(
     rule = RULE_ANSWER_MARK if answer else ""
     if not answer and d.number in key:
         answer, rule = key[d.number], RULE_ANSWER_KEY
-    proof_like = bool(_PROOF_RE.search(problem)) and not _ASKS_VALUE_RE.search(problem)
     if not answer:
-        hint = "single_choice" if d.options else ("proof" if proof_like else d.section_type)
-        answer, rule = extract_answer(worked, "", hint)
-    letters = choice_letters(answer, "multi_choice")
-    if d.options or d.section_type in CHOICE_TYPES:
-        multi = d.section_type == "multi_choice" or len(letters) > 1
-        qtype = "multi_choice" if multi else "single_choice"
-    elif d.section_type == "fill":
-        qtype = "fill"
-    elif proof_like and not answer:
-        qtype = "proof"
-    elif d.section_type:
-        qtype = d.section_type
-    elif not problem:
-        qtype = "unknown"
-    else:
-        qtype = "fill" if _BLANK_RE.search(problem) else "computation"
+        hint = "single_choice" if d.options else ("proof" if proof_like(problem) else d.section_type)
+        answer, rule = extract_answer(worked, "", hint, d.options)
+    qtype = question_type(problem, bool(d.options), answer, d.section_type)
+    flags = list(d.flags) + ([] if problem else ["empty_stem"])
     return SplitProblem(
         number=str(d.number),
         section=d.section,
@@ -418,31 +631,58 @@ def _finish(
         page_end=page_of(max(d.start, d.end - 1)),
         raw_text=text[d.start : d.end],
         char_span=(d.start, d.end),
+        flags=flags,
     )
 
 
-def split_document(pages: list[tuple[int, str]]) -> list[SplitProblem]:
-    """Split one document, given as ``(page number, page text)`` in order, into problems ([] if none)."""
-    page_starts: list[int] = []
-    page_numbers: list[int] = []
+def _lost_numbers(drafts: list[_Draft]) -> dict[int, int]:
+    """Line offset -> number, for problems whose number line was lost: where the numbering skips
+    (n, then n+2) and problem n shows where another one began (see ``_Scanner._restart``)."""
+    forced = {}
+    for d, following in zip(drafts, drafts[1:], strict=False):
+        missing = following.number - d.number - 1
+        for k, offset in enumerate(sorted(set(d.restarts))[: max(0, missing)]):
+            forced[offset] = d.number + 1 + k
+    return forced
+
+
+def split_pages(pages: list[tuple[int, str]]) -> DocumentSplit:
+    """Split one document, given as ``(page number, page text)`` in order, into problems."""
+    page_spans: list[tuple[int, int, int]] = []
     lines: list[tuple[int, str]] = []
     offset = 0
     for no, page_lines in _clean_pages(pages):
-        page_starts.append(offset)
-        page_numbers.append(no)
+        start = offset
         for line in page_lines:
             lines.append((offset, line))
             offset += len(line) + 1
+        page_spans.append((no, start, max(start, offset - 1)))  # without the newline after the page
     text = "\n".join(line for _, line in lines)
     if not text.strip():
-        return []
+        return DocumentSplit([], text, page_spans, {}, [])
+    page_starts = [start for _, start, _ in page_spans]
 
     def page_of(pos: int) -> int:
-        return page_numbers[bisect.bisect_right(page_starts, pos) - 1]
+        return page_spans[bisect.bisect_right(page_starts, pos) - 1][0]
 
-    scanner = _Scanner()
-    for off, line in lines:
-        scanner.feed(off, line)
+    def scan(forced: dict[int, int]) -> _Scanner:
+        scanner = _Scanner(forced)
+        for off, line in lines:
+            scanner.feed(off, line)
+        return scanner
+
+    scanner = scan({})
+    forced = _lost_numbers(scanner.drafts)
+    if forced:
+        scanner = scan(forced)
     language = detect_language(text)
     found = (_finish(d, scanner.key, text, page_of, language) for d in scanner.drafts)
-    return [p for p in found if p is not None]
+    problems = [p for p in found if p is not None]
+    numbers = {d.number for d in scanner.drafts}
+    unmatched = {n: a for n, a in scanner.key.items() if n not in numbers}
+    return DocumentSplit(problems, text, page_spans, unmatched, scanner.uncovered)
+
+
+def split_document(pages: list[tuple[int, str]]) -> list[SplitProblem]:
+    """The problems of ``split_pages`` ([] if none)."""
+    return split_pages(pages).problems

@@ -1,25 +1,50 @@
-"""Chat requests to an OpenAI-compatible teacher, through the ledger.
+"""Chat requests to an OpenAI-compatible teacher, through the ledger, with flow control.
 
-``TeacherClient.run`` takes a batch of requests, answers the ones the ledger already holds without any
-network call, sends the others concurrently with ``openai.AsyncOpenAI`` (bounded concurrency; the
-client retries 429 with ``Retry-After``, 5xx, timeouts and dropped connections with backoff), and
-commits each response to the ledger as it arrives. A request that still fails is returned with its
-error and is not committed, so the next run asks for it again.
+``TeacherClient.stream`` takes requests lazily, answers those the ledger holds without a network call,
+and sends the others with ``openai.AsyncOpenAI`` from ``concurrency`` workers: in flight are at most
+``concurrency`` requests plus short queues, whatever the number of requests. Each response is
+committed to the ledger as it arrives (a writer thread commits what arrived meanwhile in one
+transaction, so sending never waits for the disk), and only then handed to the caller's sink; answers
+received when the run stops early are still committed. ``run`` is the list-in, list-out form.
+
+Retries are done here, not by the openai client, so that each attempt goes through the rate limiter
+and the circuit breaker (``distill.flow_control``) and is counted: 429 (``Retry-After`` pauses every
+worker), 408, 409, 5xx, timeouts, dropped connections and truncated bodies are retried with backoff;
+other 4xx fail that request only; 401/403/404 and a breaker that gives up stop the whole run.
 """
 
 from __future__ import annotations
 
 import asyncio
+import itertools
+import json
 import logging
 import time
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+import httpx2
 import openai
+from openai.types.chat import ChatCompletion
 
-from distill.ledger import Ledger, LedgerEntry, request_key
+from distill.costs import Price
+from distill.flow_control import (
+    CircuitBreaker,
+    EndpointRejected,
+    Outcome,
+    RateLimiter,
+    RetryPolicy,
+    classify,
+    is_endpoint_failure,
+    retry_after_s,
+)
+from distill.ledger import ERROR, OK, Ledger, LedgerEntry, request_key
 
 log = logging.getLogger(__name__)
+
+Progress = Callable[[int, int], None]  # (done, total); total is 0 when unknown
+KEY_HEADER = "X-Client-Request-Id"  # the ledger key travels with every attempt, for tracing and dedup
 
 
 @dataclass(frozen=True)
@@ -32,10 +57,15 @@ class TeacherSettings:
     temperature: float = 0.6
     top_p: float = 0.95
     concurrency: int = 8
-    timeout_s: float = 1800.0  # reasoning models think for minutes
-    max_retries: int = 6
-    usd_per_mtok_in: float = 0.0
-    usd_per_mtok_out: float = 0.0
+    timeout_s: float = 1800.0  # per attempt: reasoning models think for minutes
+    connect_timeout_s: float = 10.0
+    max_retries: int = 8
+    requests_per_minute: float | None = None
+    tokens_per_minute: float | None = None  # prompt (estimated) + completion tokens
+    breaker_threshold: int = 10  # endpoint failures in a row that open the breaker
+    breaker_cooldown_s: float = 10.0
+    breaker_give_up_s: float = 300.0
+    price: Price = field(default_factory=Price)
 
     def sampling_params(self) -> dict:
         return {"max_tokens": self.max_tokens, "temperature": self.temperature, "top_p": self.top_p}
@@ -50,6 +80,7 @@ class ChatRequest:
     prompt_version: str
     sample_index: int = 0
     max_tokens: int | None = None  # overrides the settings' max_tokens (and is then part of the key)
+    response_format: dict | None = None  # e.g. a JSON schema; part of the key when set
 
 
 @dataclass
@@ -62,6 +93,7 @@ class ChatResult:
     completion_tokens: int = 0
     latency_s: float = 0.0
     cost_usd: float = 0.0
+    attempts: int = 0
     cached: bool = False
     error: str | None = None
 
@@ -69,29 +101,37 @@ class ChatResult:
 @dataclass
 class RunStats:
     requested: int = 0
-    cached: int = 0
-    sent: int = 0
+    cached: int = 0  # answered from the ledger
+    sent: int = 0  # answered by the endpoint in this run
     failed: int = 0
+    deduplicated: int = 0  # the same request twice in one run: sent once
+    retries: int = 0
     prompt_tokens: int = 0
+    cached_prompt_tokens: int = 0
     completion_tokens: int = 0
     cost_usd: float = 0.0
     seconds: float = 0.0
-    errors: dict[str, int] = field(default_factory=dict)
+    errors: Counter = field(default_factory=Counter)
 
     def as_metadata(self) -> dict:
+        per_s = (lambda n: round(n / self.seconds, 2)) if self.seconds else (lambda n: 0.0)
         return {
             "requests": self.requested,
-            "cached": self.cached,
             "sent": self.sent,
+            "cached": self.cached,
             "failed": self.failed,
+            "retries": self.retries,
             "tokens_in": self.prompt_tokens,
+            "tokens_in_cached": self.cached_prompt_tokens,
             "tokens_out": self.completion_tokens,
             "cost_usd": round(self.cost_usd, 6),
-            "tokens_out_per_s": round(self.completion_tokens / self.seconds, 2) if self.seconds else 0.0,
+            "requests_per_s": per_s(self.sent + self.failed),
+            "tokens_out_per_s": per_s(self.completion_tokens),
+            "seconds": round(self.seconds, 2),
         }
 
 
-def _reasoning_of(message: object) -> str:
+def reasoning_of(message: object) -> str:
     for name in ("reasoning_content", "reasoning"):
         value = getattr(message, name, None)
         if isinstance(value, str) and value:
@@ -99,130 +139,308 @@ def _reasoning_of(message: object) -> str:
     return ""
 
 
+def _cached_tokens(usage: object) -> int:
+    details = getattr(usage, "prompt_tokens_details", None)
+    cached = getattr(details, "cached_tokens", None) or getattr(usage, "prompt_cache_hit_tokens", None)
+    return int(cached or 0)
+
+
+def _estimate_tokens(messages: list[dict]) -> int:
+    return sum(len(str(m.get("content", ""))) for m in messages) // 3 + 8
+
+
+class _BadResponse(Exception):
+    """A 2xx answer that is not a usable chat completion (truncated body, no choices, not JSON)."""
+
+
+def _redact(text: str, secret: str) -> str:
+    return text.replace(secret, "***") if secret and secret != "EMPTY" else text
+
+
+class _GroupCommit:
+    """Commits ledger entries from a worker thread while the event loop keeps sending; the entries that
+    arrive during one commit go together in the next. ``committed`` is called with each entry once its
+    transaction is done, never before. A failed commit ends the run (the exception propagates)."""
+
+    def __init__(self, ledger: Ledger, committed: Callable[[LedgerEntry], None], backlog: int):
+        self.ledger = ledger
+        self.committed = committed
+        self.queue: asyncio.Queue[LedgerEntry | None] = asyncio.Queue(maxsize=backlog)
+
+    async def put(self, entry: LedgerEntry | None) -> None:
+        """Queue an entry (None: no more will come)."""
+        await self.queue.put(entry)
+
+    async def run(self) -> None:
+        closed = False
+        while not closed:
+            batch = [await self.queue.get()]
+            while not self.queue.empty():
+                batch.append(self.queue.get_nowait())
+            closed = batch[-1] is None
+            entries = [entry for entry in batch if entry is not None]
+            if entries:
+                await asyncio.to_thread(self.ledger.put_many, entries)
+            for entry in entries:
+                self.committed(entry)
+
+    def flush(self) -> None:
+        """Commit what is still queued (when the run stops early: received answers are never dropped)."""
+        entries = []
+        while not self.queue.empty():
+            entries.append(self.queue.get_nowait())
+        if entries := [entry for entry in entries if entry is not None]:
+            self.ledger.put_many(entries)
+
+
 class TeacherClient:
     def __init__(self, settings: TeacherSettings, ledger: Ledger):
         self.settings = settings
         self.ledger = ledger
+        self.retry = RetryPolicy(max_retries=settings.max_retries)
 
-    def key(self, request: ChatRequest) -> str:
+    def _params(self, request: ChatRequest) -> dict:
         params = self.settings.sampling_params()
         if request.max_tokens is not None:
             params["max_tokens"] = request.max_tokens
+        if request.response_format is not None:
+            params["response_format"] = request.response_format
+        return params
+
+    def key(self, request: ChatRequest) -> str:
         return request_key(
-            self.settings.model, request.messages, params, request.sample_index, request.prompt_version
+            self.settings.model,
+            request.messages,
+            self._params(request),
+            request.sample_index,
+            request.prompt_version,
         )
 
     def run(
-        self, requests: list[ChatRequest], progress: Callable[[int, int], None] | None = None
+        self, requests: list[ChatRequest], progress: Progress | None = None
     ) -> tuple[list[ChatResult], RunStats]:
         """Results in the order of ``requests``, and the counts of what was cached, sent and failed."""
-        started = time.monotonic()
-        keys = [self.key(r) for r in requests]
-        known = self.ledger.get_many(list(dict.fromkeys(keys)))
         results: list[ChatResult | None] = [None] * len(requests)
-        stats = RunStats(requested=len(requests))
-        todo: dict[str, list[int]] = {}
-        for i, key in enumerate(keys):
-            if key in known:
-                results[i] = self._from_entry(known[key])
-                stats.cached += 1
-            else:
-                todo.setdefault(key, []).append(i)
-        if todo:
-            fresh = asyncio.run(self._send_all(todo, requests, progress, stats))
-            for key, result in fresh.items():
-                for i in todo[key]:
-                    results[i] = result
-        stats.seconds = time.monotonic() - started
+
+        def keep(index: int, result: ChatResult) -> None:
+            results[index] = result
+
+        stats = self.stream(requests, keep, progress, total=len(requests))
         return [r for r in results if r is not None], stats
 
-    @staticmethod
-    def _from_entry(entry: LedgerEntry) -> ChatResult:
-        return ChatResult(
-            key=entry.key,
-            content=entry.content,
-            reasoning=entry.reasoning,
-            finish_reason=entry.finish_reason,
-            prompt_tokens=entry.prompt_tokens,
-            completion_tokens=entry.completion_tokens,
-            latency_s=entry.latency_s,
-            cost_usd=entry.cost_usd,
-            cached=True,
-        )
-
-    async def _send_all(
+    def stream(
         self,
-        todo: dict[str, list[int]],
-        requests: list[ChatRequest],
-        progress: Callable[[int, int], None] | None,
-        stats: RunStats,
-    ) -> dict[str, ChatResult]:
+        requests: Iterable[ChatRequest],
+        sink: Callable[[int, ChatResult], None],
+        progress: Progress | None = None,
+        total: int = 0,
+    ) -> RunStats:
+        """Hand ``sink(index, result)`` each result as soon as it is committed (in completion order).
+
+        Raises ``EndpointDown`` / ``EndpointRejected`` when the endpoint is down or refuses every call;
+        what was committed until then stays in the ledger for the next run.
+        """
+        return asyncio.run(self._stream(requests, sink, progress or (lambda done, total: None), total))
+
+    async def _stream(
+        self,
+        requests: Iterable[ChatRequest],
+        sink: Callable[[int, ChatResult], None],
+        progress: Progress,
+        total: int,
+    ) -> RunStats:
         s = self.settings
-        client = openai.AsyncOpenAI(
-            base_url=s.base_url, api_key=s.api_key, timeout=s.timeout_s, max_retries=s.max_retries
-        )
-        gate = asyncio.Semaphore(s.concurrency)
+        stats = RunStats()
+        started = time.monotonic()
+        limiter = RateLimiter(s.requests_per_minute, s.tokens_per_minute)
+        breaker = CircuitBreaker(s.breaker_threshold, s.breaker_cooldown_s, s.breaker_give_up_s)
+        queue: asyncio.Queue[tuple[str, ChatRequest] | None] = asyncio.Queue(maxsize=s.concurrency)
+        waiting: dict[str, list[int]] = {}  # queued or in-flight key -> indices of the requests wanting it
+        recent: dict[str, ChatResult] = {}  # finished since the last ledger lookup (which did not see them)
         done = 0
 
-        async def one(key: str, request: ChatRequest) -> tuple[str, ChatResult]:
+        def deliver(index: int, result: ChatResult) -> None:
             nonlocal done
-            async with gate:
-                result = await self._send(client, key, request)
+            sink(index, result)
             done += 1
-            if progress:
-                progress(done, len(todo))
-            return key, result
+            progress(done, total)
 
+        def committed(entry: LedgerEntry) -> None:
+            result = _from_entry(entry, cached=False)
+            recent[entry.key] = result
+            for index in waiting.pop(entry.key):
+                deliver(index, result)
+
+        async def produce() -> None:
+            numbered = enumerate(requests)
+            while chunk := list(itertools.islice(numbered, 256)):
+                keys = [self.key(request) for _, request in chunk]
+                stats.requested += len(chunk)
+                recent.clear()
+                known = self.ledger.get_many(list(set(keys)))
+                for (index, request), key in zip(chunk, keys, strict=True):
+                    if key in known:
+                        stats.cached += 1
+                        deliver(index, _from_entry(known[key], cached=True))
+                    elif key in recent:
+                        stats.deduplicated += 1
+                        deliver(index, recent[key])
+                    elif key in waiting:
+                        stats.deduplicated += 1
+                        waiting[key].append(index)
+                    else:
+                        waiting[key] = [index]
+                        await queue.put((key, request))
+            for _ in range(s.concurrency):
+                await queue.put(None)
+
+        async def work(client: openai.AsyncOpenAI) -> None:
+            nonlocal working
+            while (item := await queue.get()) is not None:
+                key, request = item
+                await ledger.put(await self._call(client, key, request, limiter, breaker, stats))
+            working -= 1
+            if not working:
+                await ledger.put(None)
+
+        client = openai.AsyncOpenAI(
+            base_url=s.base_url,
+            api_key=s.api_key,
+            max_retries=0,  # retries are ours: counted, rate-limited, behind the breaker
+            timeout=httpx2.Timeout(s.timeout_s, connect=s.connect_timeout_s),
+        )
+        ledger = _GroupCommit(self.ledger, committed, backlog=4 * s.concurrency)
+        working = s.concurrency
         try:
-            pairs = await asyncio.gather(*(one(k, requests[idx[0]]) for k, idx in todo.items()))
+            async with asyncio.TaskGroup() as group:
+                group.create_task(ledger.run())
+                group.create_task(produce())
+                for _ in range(s.concurrency):
+                    group.create_task(work(client))
+        except ExceptionGroup as failure:
+            raise failure.exceptions[0] from None
         finally:
+            ledger.flush()
             await client.close()
-        for _, result in pairs:
-            if result.error:
-                stats.failed += 1
-                reason = result.error.split(":")[0]
-                stats.errors[reason] = stats.errors.get(reason, 0) + 1
-            else:
-                stats.sent += 1
-                stats.prompt_tokens += result.prompt_tokens
-                stats.completion_tokens += result.completion_tokens
-                stats.cost_usd += result.cost_usd
-        return dict(pairs)
+            stats.seconds = time.monotonic() - started
+        return stats
 
-    async def _send(self, client: openai.AsyncOpenAI, key: str, request: ChatRequest) -> ChatResult:
+    async def _call(
+        self,
+        client: openai.AsyncOpenAI,
+        key: str,
+        request: ChatRequest,
+        limiter: RateLimiter,
+        breaker: CircuitBreaker,
+        stats: RunStats,
+    ) -> LedgerEntry:
+        """The ledger entry of this request: its answer, or its error once retries are spent."""
         s = self.settings
-        params = s.sampling_params()
-        if request.max_tokens is not None:
-            params["max_tokens"] = request.max_tokens
-        started = time.monotonic()
-        try:
-            response = await client.chat.completions.create(
-                model=s.served_model or s.model, messages=request.messages, **params
-            )
-        except openai.APIError as exc:  # retries are exhausted at this point
-            return ChatResult(key=key, error=f"{type(exc).__name__}: {str(exc)[:300]}")
-        latency = time.monotonic() - started
-        if not response.choices:
-            return ChatResult(key=key, error="EmptyResponse: the endpoint returned no choices")
+        params = self._params(request)
+        estimate = _estimate_tokens(request.messages)
+        attempt = 0
+        while True:
+            attempt += 1
+            await _admit(breaker, limiter, estimate)
+            started = time.monotonic()
+            status, retry_after = None, None
+            try:
+                response = await client.chat.completions.create(
+                    model=s.served_model or s.model,
+                    messages=request.messages,
+                    extra_headers={KEY_HEADER: key},
+                    **params,
+                )
+                if not isinstance(response, ChatCompletion) or not response.choices:
+                    raise _BadResponse("the endpoint returned no chat completion")
+            except openai.APIStatusError as exc:
+                status, retry_after = exc.status_code, retry_after_s(exc.response.headers)
+                error = f"{type(exc).__name__}: HTTP {status}: {str(exc.message)[:300]}"
+            except (openai.APIError, _BadResponse, json.JSONDecodeError) as exc:
+                error = f"{type(exc).__name__}: {str(exc)[:300]}"
+            else:
+                breaker.record_success()
+                entry = self._entry(key, request, response, time.monotonic() - started, attempt)
+                _count(entry, stats)
+                limiter.charge(entry.prompt_tokens + entry.completion_tokens - estimate, time.monotonic())
+                return entry
+            error = _redact(error, s.api_key)
+            outcome = classify(status)
+            if outcome is Outcome.FATAL:
+                raise EndpointRejected(f"{s.base_url} refuses the request for {s.model}: {error}")
+            if is_endpoint_failure(status):
+                breaker.record_failure(time.monotonic(), error)
+            if status == 429 and retry_after is not None:
+                limiter.pause(min(retry_after, self.retry.max_retry_after_s), time.monotonic())
+            if outcome is Outcome.FAIL or attempt > self.retry.max_retries:
+                stats.failed += 1
+                stats.errors[error.split(":")[0]] += 1
+                return self._failure(key, request, error, attempt)
+            stats.retries += 1
+            log.debug("retrying %s after %s", key[:12], error)
+            await asyncio.sleep(self.retry.delay(attempt, retry_after))
+
+    def _entry(
+        self, key: str, request: ChatRequest, response: ChatCompletion, latency: float, attempts: int
+    ) -> LedgerEntry:
         choice = response.choices[0]
         usage = response.usage
         tokens_in = usage.prompt_tokens if usage else 0
         tokens_out = usage.completion_tokens if usage else 0
-        entry = LedgerEntry(
+        cached = _cached_tokens(usage) if usage else 0
+        return LedgerEntry(
             key=key,
-            model=s.model,
+            model=self.settings.model,
             prompt_version=request.prompt_version,
             content=choice.message.content or "",
-            reasoning=_reasoning_of(choice.message),
+            reasoning=reasoning_of(choice.message),
             finish_reason=choice.finish_reason or "",
             prompt_tokens=tokens_in,
             completion_tokens=tokens_out,
             latency_s=latency,
-            cost_usd=(tokens_in * s.usd_per_mtok_in + tokens_out * s.usd_per_mtok_out) / 1e6,
-            attempts=1,
+            cost_usd=self.settings.price.cost(tokens_in, tokens_out, cached),
+            attempts=attempts,
             created_at=time.time(),
+            status=OK,
+            cached_tokens=cached,
         )
-        self.ledger.put(entry)  # committed before anything else can fail
-        result = self._from_entry(entry)
-        result.cached = False
-        return result
+
+    def _failure(self, key: str, request: ChatRequest, error: str, attempts: int) -> LedgerEntry:
+        return LedgerEntry(key=key, model=self.settings.model, prompt_version=request.prompt_version, content="",
+                           reasoning="", finish_reason="", prompt_tokens=0, completion_tokens=0, latency_s=0.0,
+                           cost_usd=0.0, attempts=attempts, created_at=time.time(), status=ERROR, error=error)  # fmt: skip
+
+
+async def _admit(breaker: CircuitBreaker, limiter: RateLimiter, estimate: int) -> None:
+    """Wait until the breaker lets a call through, then for a rate-limit slot and any server pause."""
+    while wait := breaker.delay(time.monotonic()):
+        await asyncio.sleep(wait)
+    if wait := limiter.delay(estimate, time.monotonic()):
+        await asyncio.sleep(wait)
+    while (wait := limiter.paused_until - time.monotonic()) > 0:
+        await asyncio.sleep(wait)
+
+
+def _count(entry: LedgerEntry, stats: RunStats) -> None:
+    stats.sent += 1
+    stats.prompt_tokens += entry.prompt_tokens
+    stats.cached_prompt_tokens += entry.cached_tokens
+    stats.completion_tokens += entry.completion_tokens
+    stats.cost_usd += entry.cost_usd
+
+
+def _from_entry(entry: LedgerEntry, cached: bool) -> ChatResult:
+    if entry.status == ERROR:
+        return ChatResult(key=entry.key, attempts=entry.attempts, error=entry.error)
+    return ChatResult(
+        key=entry.key,
+        content=entry.content,
+        reasoning=entry.reasoning,
+        finish_reason=entry.finish_reason,
+        prompt_tokens=entry.prompt_tokens,
+        completion_tokens=entry.completion_tokens,
+        latency_s=entry.latency_s,
+        cost_usd=entry.cost_usd,
+        attempts=entry.attempts,
+        cached=cached,
+    )

@@ -1,43 +1,24 @@
 """Translation of non-English problems to English through the translator endpoint (pure logic).
 
-Only fields with CJK text are sent; English rows pass through with ``translated = False``. The
-original texts are kept. A translation that loses numbers of the original is flagged on the row
-(``translation_flags``), not silently accepted.
+Only fields whose prose is mostly in another script (Chinese, Japanese, Korean, Russian, ...) are sent;
+English fields and pure formulas pass through, and a row with nothing to translate keeps
+``translated = False``. The originals are kept. A translation that changed numbers, formulas or the
+option letter is flagged on the row (``translation_flags``), not silently accepted.
 """
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 
 from distill.prompts import Prompt
 from distill.records import ProblemRow, TranslatedRow, extend
-from distill.teacher import ChatRequest, RunStats, TeacherClient
-
-_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
-_LETTER = re.compile(r"[A-Za-z\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
-_NUMBER = re.compile(r"\d+(?:\.\d+)?")
-
-
-def cjk_share(text: str) -> float:
-    letters = len(_LETTER.findall(text))
-    return len(_CJK.findall(text)) / letters if letters else 0.0
+from distill.scripts import other_script_share
+from distill.teacher import ChatRequest, Progress, RunStats, TeacherClient
+from distill.translation_check import math_changes
 
 
 def needs_translation(text: str, threshold: float = 0.05) -> bool:
-    return cjk_share(text) > threshold
-
-
-def lost_numbers(original: str, translated: str) -> list[str]:
-    """Numbers of the original that the translation lost (a cheap guard against rewritten math)."""
-    kept = _NUMBER.findall(translated)
-    lost = []
-    for number in _NUMBER.findall(original):
-        if number in kept:
-            kept.remove(number)
-        else:
-            lost.append(number)
-    return lost
+    return other_script_share(text) > threshold
 
 
 def _fields(row: ProblemRow, include_solution: bool = True) -> dict[str, str]:
@@ -52,6 +33,7 @@ def translate_rows(
     prompt: Prompt,
     max_tokens: int,
     include_solution: bool = True,
+    progress: Progress | None = None,
 ) -> tuple[list[TranslatedRow], RunStats, Counter]:
     """Translate problems and options (and solutions unless ``include_solution`` is off: the distill
     mode needs only the problem and the reference answer, which was extracted before translation)."""
@@ -68,7 +50,7 @@ def translate_rows(
                         ChatRequest(prompt.messages(text=text), prompt.version, max_tokens=max_tokens),
                     )
                 )
-    results, stats = client.run([request for _, _, request in wanted])
+    results, stats = client.run([request for _, _, request in wanted], progress)
     done: dict[int, dict[str, object]] = {}
     for (index, name, _), result in zip(wanted, results, strict=True):
         done.setdefault(index, {})[name] = result
@@ -89,13 +71,12 @@ def translate_rows(
         ]
         values = {name: r.content.strip() for name, r in got.items() if not r.error}
         texts = _fields(row)
-        lost = [n for name, text in values.items() for n in lost_numbers(texts[name], text)]
+        changes = {name: math_changes(texts[name], text) for name, text in values.items()}
         error = None
         if failed:
             error = "translation failed: " + "; ".join(failed)[:500]
             flags["translation failed"] += 1
-        elif lost:
-            flags["translation lost numbers"] += 1
+        flags.update(f"{kind} changed" for found in changes.values() for kind in found)
         out.append(
             extend(
                 row,
@@ -108,7 +89,11 @@ def translate_rows(
                 translated=True,
                 translator_model=client.settings.model,
                 translation_prompt_version=prompt.version,
-                translation_flags=["lost_numbers:" + ",".join(lost)] if lost else [],
+                translation_flags=[
+                    f"{name}: {kind} changed: {detail}"
+                    for name, found in changes.items()
+                    for kind, detail in found.items()
+                ],
                 error=error,
             )
         )

@@ -3,13 +3,16 @@
 The verdict is a column, never a silent filter: ``correct``, ``incorrect``, ``no_answer`` (the sample
 has no final answer), ``no_reference`` (the problem has none, e.g. a proof), ``unverifiable`` (the
 reference could not be parsed, or verification timed out), ``error`` (no sample: the request failed).
+Each sample also gets its problem's pass rate (correct over checked samples: ``correct``, ``incorrect``,
+``no_answer``), which picks GRPO problems later, and the reasons R1's filters would reject it.
 """
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 
 from distill.answers import last_boxed, normalize_answer, verify_many
+from distill.r1_filters import r1_flags
 from distill.records import CotRow, VerifiedRow, extend
 
 
@@ -41,5 +44,24 @@ def verify_rows(
             verdict = "unverifiable" if outcome is None else "correct" if outcome else "incorrect"
         verdicts[verdict] += 1
         method = "math-verify" if i in checked else ""
-        out.append(extend(row, VerifiedRow, teacher_answer=answers[i], verdict=verdict, verify_method=method))
+        flags = [] if row.error else r1_flags(row.reasoning, row.final_text)
+        out.append(
+            extend(row, VerifiedRow, teacher_answer=answers[i], verdict=verdict, verify_method=method,
+                   filter_flags=flags)
+        )  # fmt: skip
+    for row, rate in zip(out, pass_rates(out), strict=True):
+        row.pass_rate = rate
     return out, verdicts
+
+
+_CHECKED = ("correct", "incorrect", "no_answer")
+
+
+def pass_rates(rows: list[VerifiedRow]) -> list[float | None]:
+    """Per row, the share of its problem's checked samples that are correct (None: none checked)."""
+    tally: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for row in rows:
+        if row.verdict in _CHECKED:
+            tally[row.id][0] += row.verdict == "correct"
+            tally[row.id][1] += 1
+    return [tally[r.id][0] / tally[r.id][1] if r.id in tally else None for r in rows]

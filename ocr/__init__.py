@@ -1,6 +1,20 @@
-"""Page text from PDFs: PyMuPDF text layer first, OCR (rapidocr) for scanned pages. No Dagster here."""
+"""Page text from PDFs: PyMuPDF text layer with inline math rebuilt, OCR for scans and vector-drawn
+formulas (rapidocr by default; paddleocr, tesseract). No Dagster here."""
 
-from ocr.extract import ENGINES, engine_version, extract_pdf
+from ocr.engines import EngineConfig, EngineUnavailable, check_engine, engine_names
+from ocr.extract import Settings, extract_pdf, page_count
+from ocr.guard import Limits
 from ocr.types import OcrLine, PageText
 
-__all__ = ["ENGINES", "OcrLine", "PageText", "engine_version", "extract_pdf"]
+__all__ = [
+    "EngineConfig",
+    "EngineUnavailable",
+    "Limits",
+    "OcrLine",
+    "PageText",
+    "Settings",
+    "check_engine",
+    "engine_names",
+    "extract_pdf",
+    "page_count",
+]

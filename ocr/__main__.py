@@ -1,7 +1,8 @@
-"""python -m ocr FILE.pdf [--engine rapidocr] [--pages 1-3] [--dpi 200]
+"""python -m ocr FILE.pdf [--engine rapidocr] [--pages 1-3] [--dpi N] [--lines]
 
-Prints one JSON object per page: page, text, method, engine, engine_version, confidence, flags, error.
-Exit status 1 when the file itself cannot be read (a single row with page 0 and the reason), else 0.
+Prints one JSON object per page: page, text, method, engine, engine_version, confidence, flags, error
+(and the OCR lines with boxes and scores with --lines). Exit status 1 when the file itself cannot be read
+(a single row with page 0 and the reason), 2 when the engine cannot run here, else 0.
 """
 
 from __future__ import annotations
@@ -10,8 +11,8 @@ import argparse
 import json
 import sys
 
-from ocr.extract import ENGINES, extract_pdf
-from ocr.rapid import DEFAULT_DPI
+from ocr.engines import EngineConfig, EngineUnavailable, check_engine, engine_names
+from ocr.extract import Settings, extract_pdf
 
 
 def parse_pages(spec: str) -> list[int]:
@@ -34,15 +35,30 @@ def main(argv: list[str] | None = None) -> int:
         prog="python -m ocr", description="Extract the text of a PDF, page by page."
     )
     parser.add_argument("pdf", help="path to a PDF file")
-    parser.add_argument(
-        "--engine", default="rapidocr", choices=sorted(ENGINES), help="OCR engine for scanned pages"
-    )
+    parser.add_argument("--engine", default="rapidocr", choices=engine_names(), help="OCR engine")
     parser.add_argument("--pages", type=parse_pages, help="1-based pages, e.g. 1-3,5 (default: all)")
-    parser.add_argument("--dpi", type=int, default=DEFAULT_DPI, help="render resolution for OCR")
+    parser.add_argument(
+        "--dpi", type=int, default=0, help="render resolution for OCR (default: the engine's)"
+    )
+    parser.add_argument(
+        "--option",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="engine option, e.g. model_root=DIR",
+    )
+    parser.add_argument("--lines", action="store_true", help="also print the OCR lines (boxes, scores)")
     args = parser.parse_args(argv)
-    rows = extract_pdf(args.pdf, ocr_engine=args.engine, dpi=args.dpi, pages=args.pages)
+    options = dict(option.split("=", 1) for option in args.option)
+    engine = EngineConfig(args.engine, args.dpi, options)
+    try:
+        check_engine(engine)
+        rows = extract_pdf(args.pdf, Settings(engine=engine), pages=args.pages)
+    except EngineUnavailable as exc:
+        print(f"python -m ocr: {exc}", file=sys.stderr)
+        return 2
     for row in rows:
-        print(json.dumps(row.to_dict(), ensure_ascii=False), flush=True)
+        print(json.dumps(row.to_dict(with_lines=args.lines), ensure_ascii=False), flush=True)
     return 1 if rows[0].page == 0 else 0
 
 

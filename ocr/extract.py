@@ -1,33 +1,69 @@
 """PDF file -> one PageText per page: the text layer where it is usable, OCR where it is not.
 
+A page with enough visible text is read from its text layer, inline math rebuilt from span geometry;
+formulas drawn as vector graphics there are cut out and OCR'd one line at a time ("vector_math"), and a
+page whose formulas could not be read is flagged "math_lost". A page with too little text that shows
+images or drawings (a scan, possibly under an invisible OCR layer) is rendered and OCR'd ("scanned").
+
 Bad input never raises: an unreadable file gives a single error row (page 0), a page that fails gives an
-error row for that page and the other pages go on.
+error row for that page and the other pages go on. A misconfigured engine raises EngineUnavailable.
 """
 
 from __future__ import annotations
 
+import hashlib
 import importlib.metadata
-from collections.abc import Callable, Iterable
+import json
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
 from functools import cache
 from os import PathLike
 from pathlib import Path
 
+import numpy as np
 import pymupdf
 
-from ocr import rapid
-from ocr.textlayer import IMAGE_OPERATIONS, is_usable, page_text, visual_operations
-from ocr.types import PageText
+from ocr.engines import EngineConfig, OcrEngine, get_engine, render_dpi
+from ocr.guard import BadInput, Limits, check_images, check_page, open_pdf
+from ocr.inline_math import Piece, split_around, stack_fractions
+from ocr.reading_order import reading_order
+from ocr.render import MIN_DPI, fitting_dpi, render
+from ocr.textlayer import Layer, is_usable, read_layer, text_of
+from ocr.types import OcrLine, PageText
+from ocr.vector_math import Run, find_holes
 
-OcrFunction = Callable[..., PageText]  # called as f(page, dpi=...)
-ENGINES: dict[str, OcrFunction] = {rapid.ENGINE_NAME: rapid.ocr_page}
 TEXT_LAYER_ENGINE = "pymupdf"
-PDF_MARKER_WINDOW = 1024  # readers accept "%PDF-" in the first and "%%EOF" in the last 1024 bytes
+EXTRACTOR_VERSION = 2  # bump when the same input and settings give different text
+# CJK characters a Chinese recognizer reads for lone operators (a formula run of nothing else)
+LOOK_ALIKES = str.maketrans({"十": "+", "一": "-", "二": "="})
+FORMULA_PADDING = 0.15  # body sizes of margin around a formula run cut out for OCR
+
+
+@dataclass(frozen=True)
+class Settings:
+    """How pages are read. `formula_dpi` renders vector-drawn formulas (small crops: a high resolution)."""
+
+    engine: EngineConfig = field(default_factory=EngineConfig)
+    min_text_chars: int = 20
+    low_confidence: float = 0.8
+    vector_math: bool = True
+    formula_dpi: int = 288
+    limits: Limits = field(default_factory=Limits)
+
+    def key(self) -> str:
+        """Names everything that decides the output, for caches: extractor, engine and its configuration."""
+        fields = {k: v for k, v in asdict(self).items() if k != "engine"}
+        digest = hashlib.sha256(json.dumps(fields, sort_keys=True).encode()).hexdigest()[:8]
+        return f"x{EXTRACTOR_VERSION}-{self.engine.key()}-{digest}"
 
 
 @cache
 def engine_version(name: str) -> str:
-    """Version of the package behind an engine name ("pymupdf", "rapidocr")."""
-    return importlib.metadata.version(name)
+    """Version of the package behind an engine name ("pymupdf", "rapidocr", ...); "" for none."""
+    try:
+        return importlib.metadata.version(name)
+    except importlib.metadata.PackageNotFoundError:
+        return ""
 
 
 def error_row(page: int, engine: str, reason: str) -> PageText:
@@ -42,102 +78,165 @@ def error_row(page: int, engine: str, reason: str) -> PageText:
     )
 
 
-def file_problem(path: Path, max_bytes: int) -> str | None:
-    """Why the file cannot be a readable PDF, judged without parsing it; None if it may be one."""
+def page_count(path: str | PathLike[str], limits: Limits | None = None) -> int | PageText:
+    """Number of pages of a PDF, or the file-level error row (page 0) saying why it cannot be read."""
     try:
-        if not path.is_file():
-            return "no such file" if not path.exists() else "not a regular file"
-        size = path.stat().st_size
-        if size == 0:
-            return "empty file (0 bytes)"
-        if size > max_bytes:
-            return f"file too large: {size} bytes > max_bytes={max_bytes}"
-        with path.open("rb") as handle:
-            head = handle.read(PDF_MARKER_WINDOW)
-            handle.seek(max(0, size - PDF_MARKER_WINDOW))
-            tail = handle.read()
-    except OSError as exc:
-        return f"cannot read file: {exc}"
-    if b"%PDF-" not in head:
-        return f"not a PDF: no %PDF- header in the first {PDF_MARKER_WINDOW} bytes"
-    if b"%%EOF" not in tail:
-        # MuPDF would "repair" such a file and return pages with their content silently missing.
-        return f"truncated PDF: no %%EOF marker in the last {PDF_MARKER_WINDOW} bytes"
-    return None
+        with open_pdf(Path(path), limits or Limits()) as doc:
+            return doc.page_count
+    except BadInput as exc:
+        return error_row(0, TEXT_LAYER_ENGINE, str(exc))
 
 
 def extract_pdf(
-    path: str | PathLike[str],
-    *,
-    ocr_engine: str = rapid.ENGINE_NAME,
-    dpi: int = rapid.DEFAULT_DPI,
-    min_text_chars: int = 20,
-    max_pages: int = 500,
-    max_bytes: int = 200_000_000,
-    pages: Iterable[int] | None = None,
+    path: str | PathLike[str], settings: Settings | None = None, pages: Iterable[int] | None = None
 ) -> list[PageText]:
-    """Text of every page of a PDF (or of the 1-based `pages` only).
-
-    A page whose text layer has at least `min_text_chars` meaningful characters is read from it; a page with
-    less text that shows images or vector graphics goes to OCR at `dpi` (flag "scanned"); a page with
-    neither keeps its (possibly empty) text layer (flag "empty" when there is no text at all).
-    Raises ValueError only for an unknown `ocr_engine` (a configuration error, not bad input).
-    """
-    if ocr_engine not in ENGINES:
-        raise ValueError(f"unknown OCR engine {ocr_engine!r}; known: {sorted(ENGINES)}")
-    path = Path(path)
-    problem = file_problem(path, max_bytes)
-    if problem:
-        return [error_row(0, TEXT_LAYER_ENGINE, problem)]
+    """Text of every page of a PDF (or of the 1-based `pages` only)."""
+    settings = settings or Settings()
     try:
-        doc = pymupdf.open(path, filetype="pdf")
-    except Exception as exc:  # MuPDF raises FileDataError, RuntimeError, ... for broken files
-        return [error_row(0, TEXT_LAYER_ENGINE, f"cannot open PDF (corrupt or truncated?): {exc}")]
+        doc = open_pdf(Path(path), settings.limits)
+    except BadInput as exc:
+        return [error_row(0, TEXT_LAYER_ENGINE, str(exc))]
     with doc:
-        if doc.needs_pass:
-            return [error_row(0, TEXT_LAYER_ENGINE, "encrypted PDF: a password is needed to open it")]
-        if doc.page_count == 0:
-            return [error_row(0, TEXT_LAYER_ENGINE, "PDF has no pages (corrupt or truncated?)")]
-        if doc.page_count > max_pages:
-            return [
-                error_row(0, TEXT_LAYER_ENGINE, f"too many pages: {doc.page_count} > max_pages={max_pages}")
-            ]
         numbers = range(1, doc.page_count + 1) if pages is None else pages
-        rows = [read_page(doc, number, ocr_engine, dpi, min_text_chars) for number in numbers]
+        rows = [read_page(doc, number, settings) for number in numbers]
         if doc.is_repaired:  # MuPDF rebuilt a broken cross-reference table: the text may be incomplete
             for row in rows:
                 row.flags.append("repaired")
     return rows
 
 
-def read_page(doc: pymupdf.Document, number: int, ocr_engine: str, dpi: int, min_text_chars: int) -> PageText:
+def read_page(doc: pymupdf.Document, number: int, settings: Settings) -> PageText:
     """PageText of the 1-based page `number`; an error row if it cannot be read."""
     if not 1 <= number <= doc.page_count:
         return error_row(number, TEXT_LAYER_ENGINE, f"no page {number}: the PDF has {doc.page_count} pages")
     try:
         page = doc.load_page(number - 1)
-        text = page_text(page)
-        visuals = visual_operations(page)
+        check_page(page, settings.limits)
+        layer = read_layer(page)
+        text = text_of(layer.pieces, layer.rules())
+        scanned = not is_usable(text, settings.min_text_chars) and bool(
+            layer.drawings or layer.unmapped or page.get_images()
+        )
+        if scanned or layer.drawings or layer.unmapped:
+            check_images(page, settings.limits)  # before anything is rendered
+    except BadInput as exc:
+        return error_row(number, TEXT_LAYER_ENGINE, str(exc))
     except Exception as exc:
         return error_row(number, TEXT_LAYER_ENGINE, f"cannot read page: {type(exc).__name__}: {exc}")
-    if is_usable(text, min_text_chars) or not visuals:
-        flags = []
-        if not text:
-            flags.append("empty")
-        if visuals & IMAGE_OPERATIONS:
-            flags.append("has_images")
-        return PageText(
-            page=number,
-            text=text,
-            method="text-layer",
-            engine=TEXT_LAYER_ENGINE,
-            engine_version=engine_version(TEXT_LAYER_ENGINE),
-            confidence=1.0,
-            flags=flags,
+    if scanned:
+        return _ocr_page(page, settings)
+    flags = [] if text else ["empty"]
+    row = PageText(
+        page=number,
+        text=text,
+        method="text-layer",
+        engine=TEXT_LAYER_ENGINE,
+        engine_version=engine_version(TEXT_LAYER_ENGINE),
+        confidence=1.0,
+        flags=flags,
+    )
+    if layer.drawings or layer.unmapped:
+        _recover_math(page, layer, row, settings)
+    return row
+
+
+def _ocr_page(page: pymupdf.Page, settings: Settings) -> PageText:
+    """The whole page rendered and OCR'd ("scanned"): lines in reading order, one text line per row."""
+    number = page.number + 1
+    dpi = fitting_dpi(page.rect, render_dpi(settings.engine), settings.limits.max_pixels)
+    if dpi < MIN_DPI:
+        return error_row(
+            number, TEXT_LAYER_ENGINE, f"page too large to render within max_pixels ({page.rect})"
         )
+    engine = get_engine(settings.engine)
     try:
-        result = ENGINES[ocr_engine](page, dpi=dpi)
+        lines = engine.recognize(render(page, dpi))
     except Exception as exc:
-        return error_row(number, ocr_engine, f"OCR failed: {type(exc).__name__}: {exc}")
-    result.flags.insert(0, "scanned")
-    return result
+        return error_row(number, settings.engine.name, f"OCR failed: {type(exc).__name__}: {exc}")
+    scale = 72.0 / dpi
+    for line in lines:
+        line.box = [round(v * scale, 2) for v in line.box]
+        line.low_confidence = line.score < settings.low_confidence
+    pieces = stack_fractions(
+        [Piece(line.text, tuple(line.box), line.box[3] - line.box[1], line.box[3]) for line in lines]
+    )
+    text = [" ".join(pieces[i].text for i in row) for row in reading_order([p.box for p in pieces])]
+    lines = [lines[i] for row in reading_order([line.box for line in lines]) for i in row]
+    confidence = float(np.mean([line.score for line in lines])) if lines else 0.0
+    flags = ["scanned"]
+    if not lines:
+        flags.append("empty")
+    elif confidence < settings.low_confidence:
+        flags.append("low_confidence")
+    if dpi < render_dpi(settings.engine):
+        flags.append("downscaled")
+    return PageText(
+        page=number,
+        text="\n".join(text),
+        method="ocr",
+        engine=engine.name,
+        engine_version=engine.version(),
+        confidence=round(confidence, 4),
+        flags=flags,
+        lines=lines,
+    )
+
+
+def _recover_math(page: pymupdf.Page, layer: Layer, row: PageText, settings: Settings) -> None:
+    """OCR the formulas the text layer lacks and rebuild the page text with them, in place (or only flag
+    "math_lost" when formula OCR is turned off)."""
+    holes = find_holes(layer, cut=settings.vector_math)
+    if holes.figures:
+        row.flags.append("figures")
+    if not holes.runs:
+        return
+    if not settings.vector_math:
+        row.flags.append("math_lost")
+        return
+    engine = get_engine(settings.engine)
+    try:
+        pieces, lines = _read_runs(page, engine, holes.runs, layer.body_size, settings)
+    except Exception as exc:  # the text layer stays; its math is lost
+        row.flags.append("math_lost")
+        row.error = f"formula OCR failed: {type(exc).__name__}: {exc}"
+        return
+    row.text = text_of(split_around(layer.pieces, [p.box for p in pieces]) + pieces, layer.rules())
+    row.lines = lines
+    row.engine = f"{TEXT_LAYER_ENGINE}+{engine.name}"
+    row.engine_version = f"{row.engine_version}+{engine.version()}"
+    row.confidence = round(float(np.mean([line.score for line in lines])), 4)
+    row.flags.append("vector_math")
+    if any(not line.text for line in lines):
+        row.flags.append("math_lost")
+    if any(line.low_confidence for line in lines):
+        row.flags.append("low_confidence")
+
+
+def _read_runs(
+    page: pymupdf.Page, engine: OcrEngine, runs: list[Run], body: float, settings: Settings
+) -> tuple[list[Piece], list[OcrLine]]:
+    """Each run cut out of the page and read as one line: pieces for the text, lines for the record."""
+    pad = FORMULA_PADDING * body
+    pieces, lines = [], []
+    for run in runs:
+        x0, y0, x1, y1 = run.box
+        clip = pymupdf.Rect(x0 - pad / 3, y0 - pad, x1 + pad / 3, y1 + pad) & page.rect
+        dpi = fitting_dpi(clip, settings.formula_dpi, settings.limits.max_pixels)
+        if run.text is None:
+            text, score = engine.read_line(render(page, dpi, clip))
+            text = _unlook_alike(text.strip())
+        else:
+            text, score = run.text, 1.0
+        box = [round(v, 2) for v in run.box]
+        lines.append(
+            OcrLine(text=text, box=box, score=round(score, 4), low_confidence=score < settings.low_confidence)
+        )
+        if text:
+            pieces.append(Piece(text, run.box, body, y1, level=run.level))
+    return pieces, lines
+
+
+def _unlook_alike(text: str) -> str:
+    """Operators read as CJK look-alikes put back, when the run holds no other CJK character."""
+    mapped = text.translate(LOOK_ALIKES)
+    return mapped if not any("\u4e00" <= char <= "\u9fff" for char in mapped) else text

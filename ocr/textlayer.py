@@ -1,36 +1,114 @@
-"""The text layer of a PDF page (PyMuPDF), and whether it is worth using instead of OCR."""
+"""The text layer of a PDF page (PyMuPDF), read once with its vector drawings, and turned into text.
+
+One text extraction gives the spans (text, box, size, baseline, superscript flag) and, with
+TEXT_COLLECT_VECTORS, the drawings (fraction rules, vector-drawn glyphs) at no extra cost; images are not
+decoded. Invisible text (a scanner's OCR layer, alpha 0) is skipped.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 import pymupdf
 
-from ocr.reading_order import join_in_reading_order
+from ocr.inline_math import Box, Piece, merge_fractions, row_text
+from ocr.reading_order import reading_order
 
-VISUAL_OPERATIONS = frozenset({"fill-image", "fill-imgmask", "fill-shade", "fill-path", "stroke-path"})
-IMAGE_OPERATIONS = frozenset({"fill-image", "fill-imgmask"})
+FLAGS = (pymupdf.TEXTFLAGS_DICT & ~pymupdf.TEXT_PRESERVE_IMAGES) | pymupdf.TEXT_COLLECT_VECTORS
+LIGHT = 0xD0  # a drawing whose every channel is at least this light is background, not ink
+RULE_MAX_HEIGHT = 1.6  # points: a thin horizontal rectangle is a rule (fraction bar, separator)
+UNMAPPED = "\ufffd"
+GLYPH_SIZED = 30.0  # points: a drawing no larger may be a glyph of a formula drawn as vector graphics
 
 
-def page_text(page: pymupdf.Page) -> str:
-    """Text lines of the page in reading order (rows top to bottom, left to right within a row).
+@dataclass
+class Drawing:
+    box: Box
+    is_rule: bool  # a thin horizontal rectangle or line: fraction bar, minus, underline, separator
+    is_rect: bool = False  # an axis-aligned rectangle (a legend marker, a box), not a glyph outline
 
-    Built from the "dict" output rather than get_text(sort=True): in PyMuPDF 2.0 the sorted plain-text output
-    pads lines with layout spaces and separates blocks with blank lines.
-    """
-    boxes: list[tuple[float, float, float, float]] = []
-    texts: list[str] = []
-    for block in page.get_text("dict")["blocks"]:
-        for line in block.get("lines", []):  # image blocks have no lines
-            text = "".join(span["text"] for span in line["spans"]).strip()
-            if text:
-                boxes.append(tuple(line["bbox"]))
-                texts.append(text)
-    return join_in_reading_order(boxes, texts)
+
+@dataclass
+class Layer:
+    """What the text layer of one page holds."""
+
+    pieces: list[Piece] = field(default_factory=list)  # visible spans with readable text
+    ink: list[Box] = field(default_factory=list)  # boxes of their visible (non-space) characters
+    unmapped: list[Box] = field(default_factory=list)  # spans whose glyphs have no Unicode (U+FFFD)
+    drawings: list[Drawing] = field(default_factory=list)  # dark vector drawings
+
+    @property
+    def body_size(self) -> float:
+        """The font size of most characters (10 pt when there is no text)."""
+        sizes: dict[float, int] = {}
+        for piece in self.pieces:
+            sizes[round(piece.size)] = sizes.get(round(piece.size), 0) + len(piece.text)
+        return float(max(sizes, key=sizes.__getitem__)) if sizes else 10.0
+
+    def rules(self) -> list[Box]:
+        return [d.box for d in self.drawings if d.is_rule]
+
+
+def read_layer(page: pymupdf.Page) -> Layer:
+    """Spans and drawings of the page from one text extraction. Character boxes (to tell a formula drawn
+    in a gap of a span from one drawn over text) are extracted only when glyph-sized drawings exist."""
+    layer = Layer()
+    page_area = page.rect.width * page.rect.height
+    textpage = page.get_textpage(flags=FLAGS)
+    blocks = textpage.extractDICT()["blocks"]
+    for block in blocks:
+        if block["type"] == 3:
+            x0, y0, x1, y1 = block["bbox"]
+            if _is_light(block["color"]) or (x1 - x0) * (y1 - y0) > 0.25 * page_area:
+                continue  # backgrounds, light separators, page frames
+            is_rule = y1 - y0 <= RULE_MAX_HEIGHT and x1 - x0 > 3 * (y1 - y0)
+            layer.drawings.append(Drawing(tuple(block["bbox"]), is_rule, bool(block["isrect"])))
+    if any(
+        not d.is_rule and max(d.box[2] - d.box[0], d.box[3] - d.box[1]) <= GLYPH_SIZED for d in layer.drawings
+    ):
+        blocks = textpage.extractRAWDICT()["blocks"]
+    for block in blocks:
+        for line in block.get("lines", []):
+            for span in line["spans"]:
+                _add_span(layer, span)
+    return layer
+
+
+def _add_span(layer: Layer, span: dict) -> None:
+    chars = span.get("chars")
+    text = span["text"] if chars is None else "".join(char["c"] for char in chars)
+    if not text.strip():
+        return
+    if span.get("alpha", 255) == 0:
+        return  # invisible: a scanner's own OCR layer, not trusted
+    if UNMAPPED in text:
+        layer.unmapped.append(tuple(span["bbox"]))
+    else:
+        if chars:
+            layer.ink += [char["bbox"] for char in chars if not char["c"].isspace()]
+        layer.pieces.append(
+            Piece(
+                text,
+                tuple(span["bbox"]),
+                span["size"],
+                span["origin"][1],
+                superscript=bool(span["flags"] & pymupdf.TEXT_FONT_SUPERSCRIPT),
+                chars=tuple((c["c"], c["bbox"][0], c["bbox"][2]) for c in chars or ()),
+            )
+        )
+
+
+def text_of(pieces: list[Piece], rules: list[Box]) -> str:
+    """Pieces as text in reading order, one row a line, inline math as LaTeX."""
+    pieces = merge_fractions(pieces, rules)
+    rows = reading_order([p.box for p in pieces])
+    return "\n".join(filter(None, (row_text([pieces[i] for i in row]) for row in rows)))
 
 
 def meaningful_chars(text: str) -> int:
     """Characters that carry content: not whitespace, not U+FFFD (unmapped glyph), not private use."""
     return sum(
-        1 for char in text if not char.isspace() and char != "\ufffd" and not "\ue000" <= char <= "\uf8ff"
+        1 for char in text if not char.isspace() and char != UNMAPPED and not "\ue000" <= char <= "\uf8ff"
     )
 
 
@@ -39,7 +117,7 @@ def is_usable(text: str, min_chars: int = 20) -> bool:
     return meaningful_chars(text) >= min_chars
 
 
-def visual_operations(page: pymupdf.Page) -> set[str]:
-    """Non-text drawing operations on the page ("fill-image", "stroke-path", ...): what OCR could read
-    besides the text layer. Empty for a page that only draws text, or nothing."""
-    return {operation for operation, _ in page.get_bboxlog() if operation in VISUAL_OPERATIONS}
+def _is_light(color: int | None) -> bool:
+    if color is None:
+        return False
+    return all((color >> shift) & 0xFF >= LIGHT for shift in (16, 8, 0))

@@ -10,11 +10,13 @@ Method = Literal["text-layer", "ocr", "error"]
 
 @dataclass
 class OcrLine:
-    """One recognized line: its text, box [x0, y0, x1, y1] in page points (72 per inch), recognition score."""
+    """One recognized line: its text, box [x0, y0, x1, y1] (page points, 72 per inch, once on a page),
+    recognition score, and whether that score is under the low-confidence threshold."""
 
     text: str
     box: list[float]
     score: float
+    low_confidence: bool = False
 
 
 @dataclass
@@ -22,11 +24,15 @@ class PageText:
     """Text of one page.
 
     page: 1-based page number; 0 for a file-level error (unreadable file: the only row for that file).
-    method: "text-layer" (PyMuPDF), "ocr" or "error" (then `error` says why and `text` is empty).
-    engine / engine_version: what produced the text ("pymupdf" or "rapidocr") and its package version.
-    confidence: 1.0 for a text layer, mean line score for OCR.
-    flags: e.g. "scanned", "empty", "low_confidence", "repaired", "has_images".
-    lines: OCR lines with boxes (empty for text-layer pages).
+    method: "text-layer" (PyMuPDF, possibly with OCR of vector-drawn formulas), "ocr" or "error" (then
+    `error` says why and `text` is empty).
+    engine / engine_version: what produced the text ("pymupdf", "rapidocr", "pymupdf+rapidocr" when a text
+    layer's formulas were OCR'd) and the versions, joined the same way.
+    confidence: 1.0 for a plain text layer, the mean line score of what was OCR'd otherwise.
+    flags: "scanned" (OCR of the whole page), "vector_math" (formulas drawn as graphics, OCR'd),
+    "math_lost" (math that could not be recovered), "low_confidence", "empty", "figures" (drawings
+    that are not formulas), "repaired", "downscaled" (rendered under the engine's resolution to fit).
+    lines: OCR lines with boxes (whole-page OCR and OCR'd formulas; empty for a plain text layer).
     """
 
     page: int
@@ -44,3 +50,6 @@ class PageText:
         if not with_lines:
             del row["lines"]
         return row
+
+    def low_confidence_lines(self) -> list[str]:
+        return [line.text for line in self.lines if line.low_confidence]

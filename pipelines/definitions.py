@@ -3,10 +3,11 @@ the environment named by ``PIPELINE_CONFIG`` (default ``configs/local.yaml``).""
 
 import dagster as dg
 
-from assets.distill_dataset import distill_dataset, no_duplicate_ids, sft_rows_well_formed, sft_view_not_empty
+from assets.distill_dataset import DATASET_CHECKS, distill_dataset
 from assets.grpo_model import grpo_model
 from assets.pdf_pages import pdf_pages
 from assets.problem_pairs import problem_pairs
+from assets.rl_model import rl_model
 from assets.sft_model import sft_model
 from assets.student_eval import student_eval
 from assets.teacher_cot import teacher_cot
@@ -30,9 +31,10 @@ defs = dg.Definitions(
         distill_dataset,
         sft_model,
         grpo_model,
+        rl_model,
         student_eval,
     ],  # fmt: skip
-    asset_checks=[sft_view_not_empty, no_duplicate_ids, sft_rows_well_formed],
+    asset_checks=DATASET_CHECKS,
     jobs=[collection_job, dataset_job],
     schedules=build_schedules(collection_job, dataset_job),
     sensors=[build_inbox_sensor(collection_job)],

@@ -3,7 +3,7 @@
 import dagster as dg
 
 COLLECTION_ASSETS = ["pdf_pages", "problem_pairs", "translated_pairs", "teacher_cot", "verified_cot"]
-DATASET_ASSETS = ["distill_dataset", "sft_model", "grpo_model", "student_eval"]
+DATASET_ASSETS = ["distill_dataset", "sft_model", "grpo_model", "rl_model", "student_eval"]
 
 
 def build_jobs(embedded_teacher: bool) -> list:

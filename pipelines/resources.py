@@ -8,18 +8,27 @@ from __future__ import annotations
 
 import sys
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import dagster as dg
 from pydantic import PrivateAttr
 
+from distill.costs import load_price
+from distill.cot import COT_MODES
 from distill.dataset import DatasetPolicy
-from distill.ledger import SqliteLedger
+from distill.decontamination import BenchmarkItem, load_benchmarks
+from distill.filters import CountTokens, student_token_counter
+from distill.flow_control import EndpointDown, EndpointRejected
+from distill.ledger import Ledger, SqliteLedger
 from distill.local_model import LOCAL_MODEL_ALIAS, resolve_model
 from distill.local_server import LocalTeacherServer
 from distill.prompts import Prompt
 from distill.storage import TableStore
 from distill.teacher import TeacherClient, TeacherSettings
+from ocr import EngineConfig, Limits, Settings
 
 
 class StorageResource(dg.ConfigurableResource):
@@ -68,7 +77,11 @@ _LOCAL_SERVERS = _SharedLocalServers()
 
 class TeacherResource(dg.ConfigurableResource):
     """An OpenAI-compatible chat endpoint. With no ``base_url``, the embedded local teacher is started
-    (``transformers serve`` on a free loopback port) for the duration of the run and stopped after it."""
+    (``transformers serve`` on a free loopback port) for the duration of the run and stopped after it.
+
+    Flow control is per step: ``concurrency`` requests in flight, optional requests/tokens per minute,
+    ``max_retries`` per request, and a breaker that stops the step when the endpoint stays down for
+    ``breaker_give_up_s``. Prices come from ``price_table`` by ``model``."""
 
     base_url: str | None = None
     model: str = LOCAL_MODEL_ALIAS
@@ -78,9 +91,14 @@ class TeacherResource(dg.ConfigurableResource):
     top_p: float = 0.95
     concurrency: int = 8
     timeout_s: float = 1800.0
-    max_retries: int = 6
-    usd_per_mtok_in: float = 0.0
-    usd_per_mtok_out: float = 0.0
+    connect_timeout_s: float = 10.0
+    max_retries: int = 8
+    requests_per_minute: float | None = None
+    tokens_per_minute: float | None = None
+    breaker_threshold: int = 10
+    breaker_cooldown_s: float = 10.0
+    breaker_give_up_s: float = 300.0
+    price_table: str = "configs/prices.yaml"
     continuous_batching: bool = True
 
     _local_model_dir: str | None = PrivateAttr(default=None)
@@ -117,50 +135,108 @@ class TeacherResource(dg.ConfigurableResource):
             top_p=self.top_p,
             concurrency=self.concurrency,
             timeout_s=self.timeout_s,
+            connect_timeout_s=self.connect_timeout_s,
             max_retries=self.max_retries,
-            usd_per_mtok_in=self.usd_per_mtok_in,
-            usd_per_mtok_out=self.usd_per_mtok_out,
+            requests_per_minute=self.requests_per_minute,
+            tokens_per_minute=self.tokens_per_minute,
+            breaker_threshold=self.breaker_threshold,
+            breaker_cooldown_s=self.breaker_cooldown_s,
+            breaker_give_up_s=self.breaker_give_up_s,
+            price=load_price(self.price_table, self.model),
         )
         return TeacherSettings(**{**values, **overrides})
 
-    def client(self, ledger: SqliteLedger, **overrides: object) -> TeacherClient:
+    def client(self, ledger: Ledger, **overrides: object) -> TeacherClient:
         return TeacherClient(self.settings(**overrides), ledger)
 
 
+@contextmanager
+def teacher_step(role: str) -> Iterator[None]:
+    """Turn an endpoint that is down or refuses every call into a step failure that says so."""
+    try:
+        yield
+    except (EndpointDown, EndpointRejected) as exc:
+        raise dg.Failure(
+            description=f"the {role} endpoint stopped the step: {exc}. Every response received so far "
+            "is in the ledger; re-run the step to resume.",
+            allow_retries=False,
+        ) from exc
+
+
 class OcrResource(dg.ConfigurableResource):
-    """PDF text extraction: text layer first, OCR engine for pages without usable text."""
+    """PDF text extraction: text layer first (inline math rebuilt, vector-drawn formulas OCR'd), an OCR
+    engine for scanned pages. ``engine``: rapidocr | paddleocr | tesseract; ``dpi`` 0: the engine's own;
+    ``options``: engine options (paddleocr: ``model_root`` or ``model_dirs``; tesseract: ``langs``)."""
 
     engine: str = "rapidocr"
-    dpi: int = 200
-    min_text_chars: int = 20
+    dpi: int = 0
+    options: dict[str, Any] = {}
+    min_text_chars: int = 20  # below it (and with images or drawings) a page goes to OCR
+    low_confidence: float = 0.8  # OCR lines scored under it are listed, pages flagged
+    vector_math: bool = True  # OCR formulas drawn as vector graphics on text-layer pages
     workers: int = 2  # processes per collection
+    max_bytes: int = 200_000_000
+    max_pages: int = 2000
+    max_pixels: int = 60_000_000
 
-    def cache_tag(self) -> str:
-        return f"{self.engine}-dpi{self.dpi}-min{self.min_text_chars}"
+    def settings(self) -> Settings:
+        return Settings(
+            engine=EngineConfig(self.engine, self.dpi, dict(self.options)),
+            min_text_chars=self.min_text_chars,
+            low_confidence=self.low_confidence,
+            vector_math=self.vector_math,
+            limits=Limits(max_bytes=self.max_bytes, max_pages=self.max_pages, max_pixels=self.max_pixels),
+        )
 
 
 class CotResource(dg.ConfigurableResource):
-    """How chain-of-thought samples are asked for."""
+    """How chain-of-thought samples are asked for; ``modes`` overrides ``mode`` per collection."""
 
     mode: str = "distill"  # "distill" (the teacher solves) | "realign" (it rewrites the reference solution)
+    modes: dict[str, str] = {}  # collection -> mode
     samples_per_problem: int = 1
     distill_prompt: str = "configs/prompts/cot_distill.yaml"
     realign_prompt: str = "configs/prompts/cot_realign.yaml"
     translate_prompt: str = "configs/prompts/translate.yaml"
     translate_max_tokens: int = 1024
-    translate_solutions: bool = True  # realign mode needs English solutions; distill mode can skip them
+    translate_solutions: bool = True  # realign collections get their solutions translated regardless
 
-    def prompt(self) -> Prompt:
-        return Prompt.load(self.distill_prompt if self.mode == "distill" else self.realign_prompt)
+    def mode_for(self, collection: str) -> str:
+        mode = self.modes.get(collection, self.mode)
+        if mode not in COT_MODES:
+            raise ValueError(f"unknown CoT mode {mode!r} for {collection}; choose one of {COT_MODES}")
+        return mode
+
+    def prompt(self, collection: str) -> Prompt:
+        return Prompt.load(
+            self.distill_prompt if self.mode_for(collection) == "distill" else self.realign_prompt
+        )
+
+    def translates_solutions(self, collection: str) -> bool:
+        return self.translate_solutions or self.mode_for(collection) == "realign"
 
 
 class DatasetResource(dg.ConfigurableResource):
-    """Filter policy and held-out problems of ``distill_dataset``."""
+    """Filters, deduplication, decontamination, views and checks of ``distill_dataset`` (README: Dataset)."""
 
     require_verified: bool = True
     drop_truncated: bool = True
+    drop_flags: list[str] = ["mixed_language", "code_block", "repetition"]  # R1 flags of verified_cot
+    max_tokens: int | None = 16384  # SFT conversation length in the student's tokens; null: no limit
+    tokenizer: str = LOCAL_MODEL_ALIAS  # the student's tokenizer: local alias, hub id or path
+    near_duplicate_ratio: float = 0.9
+    benchmark_files: list[str] = [
+        f"samples/benchmarks/{b}.jsonl" for b in ("math500", "aime24", "amc23", "gaokao2024")
+    ]
+    ngram: int = 8
+    ngram_coverage: float = 0.5  # share of a benchmark item's n-grams that makes a problem contaminated
+    fuzzy_ratio: float = 0.85
+    grpo_pass_rate: list[float] | None = None  # [low, high]: GRPO keeps problems whose pass rate is in it
     test_fraction: float = 0.2
-    heldout_files: list[str] = []
+    shard_mb: int = 256
+    min_verified_share: float = 0.5  # blocking check: share of SFT samples whose answer verified
+    license: str = "other"
+    heldout_files: list[str] = []  # extra eval problems (JSONL), never trained on
     sft_prompt: str = "configs/prompts/cot_distill.yaml"
     grpo_prompt: str = "configs/prompts/grpo.yaml"
 
@@ -168,23 +244,64 @@ class DatasetResource(dg.ConfigurableResource):
         return DatasetPolicy(
             require_verified=self.require_verified,
             drop_truncated=self.drop_truncated,
+            drop_flags=tuple(self.drop_flags),
+            max_tokens=self.max_tokens,
+            near_duplicate_ratio=self.near_duplicate_ratio,
+            ngram=self.ngram,
+            ngram_coverage=self.ngram_coverage,
+            fuzzy_ratio=self.fuzzy_ratio,
+            grpo_pass_rate=tuple(self.grpo_pass_rate) if self.grpo_pass_rate else None,
             test_fraction=self.test_fraction,
+            shard_mb=self.shard_mb,
         )
+
+    def references(self) -> list[BenchmarkItem]:
+        """What the dataset must not contain: the benchmark problems and the held-out ones."""
+        return load_benchmarks([*self.benchmark_files, *self.heldout_files])
+
+    def token_counter(self) -> CountTokens | None:
+        return student_token_counter(self.tokenizer) if self.max_tokens else None
 
 
 class TrainingResource(dg.ConfigurableResource):
-    """Recipes and launcher of the student runs (``training/*.py``, launched through Dagster Pipes)."""
+    """Recipes, launcher and evaluation of the student runs (``training/*.py``, launched through Dagster Pipes).
+
+    ``eval_arms`` of ``student_eval``: ``base`` (``base_model``), ``rl`` (base + GRPO, ``rl_model``), ``sft``
+    (``sft_model``), ``grpo`` (SFT + GRPO, ``grpo_model``). Problems: the dataset's ``eval/heldout.parquet``
+    (first ``eval_max_problems``, 0: all) when ``eval_heldout``, plus bundled benchmarks by name with a
+    subset size each (0: all; ``training.eval_sets``), MATH-500 capped at ``eval_max_level`` when set."""
 
     sft_recipe: str = "configs/recipes/sft_cpu.yaml"
-    grpo_recipe: str = "configs/recipes/grpo_cpu.yaml"
+    grpo_recipe: str = "configs/recipes/grpo_cpu.yaml"  # both GRPO arms: from the SFT model and from the base
     launcher: str = "python"  # "python" | "accelerate"
     accelerate_config: str | None = None
+    accelerate_args: list[str] = []  # e.g. ["--num_processes", "7"] when one GPU serves vLLM
     base_model: str = LOCAL_MODEL_ALIAS
+    torch_threads: int = 0  # OMP_NUM_THREADS of the launched scripts; 0: torch's default (one per core)
+    eval_arms: list[str] = ["base", "sft", "grpo"]
+    eval_heldout: bool = True
+    eval_max_problems: int = 0
+    eval_benchmarks: dict[str, int] = {}
+    eval_max_level: int | None = None
     eval_max_new_tokens: int = 256
-    eval_max_problems: int = 0  # 0: all held-out problems
+    eval_batch_size: int = 8
 
-    def command(self, module: str, *args: str) -> list[str]:
-        if self.launcher == "accelerate":
+    def command(self, module: str, *args: str, distributed: bool = True) -> list[str]:
+        """``python -m module args``, or under ``accelerate launch`` for distributed scripts when configured."""
+        if distributed and self.launcher == "accelerate":
             config = ["--config_file", self.accelerate_config] if self.accelerate_config else []
-            return [sys.executable, "-m", "accelerate.commands.launch", *config, "-m", module, *args]
+            launch = [sys.executable, "-m", "accelerate.commands.launch", *config, *self.accelerate_args]
+            return [*launch, "-m", module, *args]
         return [sys.executable, "-m", module, *args]
+
+    def env(self) -> dict[str, str]:
+        """Environment of the launched scripts."""
+        return {"OMP_NUM_THREADS": str(self.torch_threads)} if self.torch_threads else {}
+
+    def eval_problem_args(self, heldout: Path) -> list[str]:
+        """The ``training.evaluate`` arguments that choose the problems."""
+        args = ["--problems", str(heldout)] if self.eval_heldout else []
+        if self.eval_heldout and self.eval_max_problems:
+            args += ["--limit", str(self.eval_max_problems)]
+        args += [arg for name, n in self.eval_benchmarks.items() for arg in ("--benchmark", f"{name}={n}")]
+        return args + (["--max-level", str(self.eval_max_level)] if self.eval_max_level is not None else [])

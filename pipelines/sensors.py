@@ -1,8 +1,8 @@
 """The inbox sensor: each folder of the inbox is a collection (a dynamic partition).
 
 New folders are registered; a run is requested for every collection whose files changed (the run
-key is a fingerprint of the folder's PDF names, sizes and modification times, so an unchanged
-collection is not run twice).
+key is a fingerprint of the names, sizes and modification times of the folder's PDFs and forum dumps,
+so an unchanged collection is not run twice).
 """
 
 import hashlib
@@ -11,20 +11,21 @@ from pathlib import Path
 import dagster as dg
 
 from assets.partitions import collections
+from distill.forum import list_dumps
 from distill.ingest import list_pdfs
 from pipelines.resources import StorageResource
 
 
 def inbox_collections(inbox: Path) -> dict[str, str]:
-    """Collection name -> fingerprint of its PDFs, for every non-empty folder of the inbox."""
+    """Collection name -> fingerprint of its PDFs and forum dumps, for every folder that has some."""
     found = {}
     if not inbox.is_dir():
         return found
     for folder in sorted(p for p in inbox.iterdir() if p.is_dir() and not p.name.startswith(".")):
-        pdfs = list_pdfs(folder)
-        if pdfs:
+        files = sorted(list_pdfs(folder) + list_dumps(folder))
+        if files:
             digest = hashlib.sha256()
-            for path in pdfs:
+            for path in files:
                 stat = path.stat()
                 digest.update(f"{path.relative_to(folder)}:{stat.st_size}:{stat.st_mtime_ns}\n".encode())
             found[folder.name] = digest.hexdigest()[:16]

@@ -7,7 +7,7 @@ Writes, under DIR:
   gaokao-sample/exam_text.pdf           Chinese exam paper with a text layer
   gaokao-sample/exam_scanned.pdf        other Chinese items, rasterized (image only, like a scan)
   gaokao-sample/exam_scanned.truth.txt  the text drawn on each scanned page (pages separated by form feeds)
-  math500-sample/problems_en.pdf        English problems and solutions with a text layer
+  english-sample/problems_en.pdf        English exam paper (choice and short-answer) with an answer key at the end
   expected.json                         per PDF: page count, problems with number, answer, type, page span
 """
 
@@ -39,7 +39,8 @@ EMBEDDED_FONT = "cjk-subset"  # its resource name in the PDF
 LATIN_FONT = "helv"
 
 GAOKAO_TITLE = "2024年普通高等学校招生全国统一考试 数学（样卷）"
-MATH500_TITLE = "MATH-500 Sample Problems"
+ENGLISH_TITLE = "Mathematics Practice Paper (Sample)"
+ENGLISH_SECTIONS = ("Section 1: Multiple Choice", "Section 2: Short Answer")
 PDF_CREATOR = "r1-distill-pipeline samples/render.py"
 
 
@@ -119,25 +120,43 @@ def gaokao_lines(items: list[dict]) -> tuple[list[Line], list[dict]]:
     return lines, problems
 
 
-def math500_lines(items: list[dict]) -> tuple[list[Line], list[dict]]:
-    lines = [Line(MATH500_TITLE, TITLE_SIZE, centered=True), Line("")]
+def split_english_question(question: str) -> tuple[str, list[str]]:
+    """The stem and the texts of the inline options "(A) ... (B) ..."."""
+    parts = re.split(r"\s*\(([A-E])\)\s*", question)
+    return parts[0].strip(), [text.strip() for text in parts[2::2]]
+
+
+def english_lines(items: list[dict]) -> tuple[list[Line], list[dict]]:
+    """An English exam paper: choice questions, then short-answer ones, then the answer key. The
+    options of the first choice question stay on one line, the others get one line each."""
+    lines = [Line(ENGLISH_TITLE, TITLE_SIZE, centered=True), Line("")]
     problems: list[dict] = []
-    for number, item in enumerate(items, start=1):
-        problem = " ".join(item["problem"].split("\n"))
-        solution = " ".join(item["solution"].split("\n"))
-        lines += [
-            Line(f"Problem {number}. {problem}", problem=number),
-            Line(f"Solution. {solution}", problem=number),
-            Line(""),
-        ]
-        problems.append(
-            {
-                "number": number,
-                "type": "short-answer",
-                "answer": item["answer"],
-                "source": f"MATH-500 {item['unique_id']}",
-            }
-        )
+    choice = [item for item in items if split_english_question(item["question"])[1]]
+    short = [item for item in items if not split_english_question(item["question"])[1]]
+    for header, group in zip(ENGLISH_SECTIONS, (choice, short), strict=True):
+        lines.append(Line(header, HEADER_SIZE))
+        for item in group:
+            number = len(problems) + 1
+            stem, options = split_english_question(item["question"])
+            lines.append(Line(f"Problem {number}. {stem}", problem=number))
+            labelled = [f"({chr(65 + i)}) {text}" for i, text in enumerate(options)]
+            if number == 1:
+                lines.append(Line("  ".join(labelled), problem=number))
+            else:
+                lines += [Line(option, problem=number) for option in labelled]
+            lines.append(Line(""))
+            problems.append(
+                {
+                    "number": number,
+                    "type": "choice" if options else "short-answer",
+                    "answer": item["answer"],
+                    "source": f"Qwen2.5-Math gaokao2023en {item['source']}#index={item['index']}",
+                }
+            )
+    lines.append(Line("Answer Key", HEADER_SIZE))
+    letters = [p for p in problems if p["type"] == "choice"]
+    lines.append(Line("  ".join(f"{p['number']}. {p['answer']}" for p in letters)))
+    lines += [Line(f"{p['number']}. {p['answer']}") for p in problems if p["type"] != "choice"]
     return lines, problems
 
 
@@ -241,19 +260,19 @@ def save(doc: pymupdf.Document, path: Path) -> None:
 
 def render_all(out_dir: Path) -> dict:
     gaokao = json.loads((SOURCES_DIR / "gaokao_items.json").read_text(encoding="utf-8"))
-    math500 = json.loads((SOURCES_DIR / "math500_items.json").read_text(encoding="utf-8"))
+    english = json.loads((SOURCES_DIR / "gaokao2023en_items.json").read_text(encoding="utf-8"))
     expected: dict[str, dict] = {}
 
     text_paper = paginate(*gaokao_lines([i for i in gaokao if i["paper"] == "exam_text"]), CJK_FONT)
     scanned_paper = paginate(*gaokao_lines([i for i in gaokao if i["paper"] == "exam_scanned"]), CJK_FONT)
-    english_paper = paginate(*math500_lines(math500), LATIN_FONT)
+    english_paper = paginate(*english_lines(english), LATIN_FONT)
     outputs = [
         ("gaokao-sample/exam_text.pdf", text_paper, "zh", True),
         ("gaokao-sample/exam_scanned.pdf", scanned_paper, "zh", False),
-        ("math500-sample/problems_en.pdf", english_paper, "en", True),
+        ("english-sample/problems_en.pdf", english_paper, "en", True),
     ]
     for relpath, paper, language, text_layer in outputs:
-        title = f"{GAOKAO_TITLE if language == 'zh' else MATH500_TITLE} ({Path(relpath).stem})"
+        title = f"{GAOKAO_TITLE if language == 'zh' else ENGLISH_TITLE} ({Path(relpath).stem})"
         doc = draw_paper(paper, title)
         if not text_layer:
             doc = rasterize(doc, title)

@@ -5,7 +5,9 @@ A recipe is one YAML file::
     kind: sft                               # sft | grpo
     model: local:smollm2-135m-instruct      # hub id, local path, or the local alias (distill.local_model)
     output_dir: runs/sft                    # optional default for --output-dir
-    reward_funcs: [accuracy, r1_format]     # grpo only, names from training.rewards.REWARDS
+    reward_funcs:                           # grpo only: names, or {name: {parameter: value}} (training.rewards)
+      - accuracy
+      - cosine: {max_len: 2048}
     trainer:                                # keyword arguments of trl.SFTConfig / trl.GRPOConfig
       max_steps: 4
 """
@@ -21,6 +23,7 @@ import yaml
 from transformers import AutoModelForCausalLM, PreTrainedModel
 
 from distill.local_model import resolve_model
+from training.rewards import RewardSpec, get_reward_funcs
 
 KINDS = ("sft", "grpo")
 _KEYS = {"kind", "model", "output_dir", "reward_funcs", "trainer"}
@@ -34,7 +37,7 @@ class Recipe:
     model: str
     trainer: dict[str, Any]
     output_dir: str | None = None
-    reward_funcs: list[str] = field(default_factory=list)
+    reward_funcs: list[RewardSpec] = field(default_factory=list)
 
     def model_path(self, override: str | None = None) -> str:
         """The model to load: ``override`` (e.g. the SFT output when chained) or the recipe's, resolved."""
@@ -79,10 +82,12 @@ def load_recipe(path: str | Path) -> Recipe:
         raise ValueError(f"{path}: trainer must be a mapping without output_dir (use the top-level key)")
     reward_funcs = list(raw.get("reward_funcs") or [])
     if raw["kind"] == "grpo":
-        from training.rewards import REWARDS
-
-        if not reward_funcs or set(reward_funcs) - set(REWARDS):
-            raise ValueError(f"{path}: reward_funcs must name rewards among {sorted(REWARDS)}")
+        if not reward_funcs:
+            raise ValueError(f"{path}: a grpo recipe needs reward_funcs")
+        try:
+            get_reward_funcs(reward_funcs)
+        except (KeyError, TypeError, ValueError) as error:
+            raise ValueError(f"{path}: bad reward_funcs: {error}") from error
         weights = trainer.get("reward_weights")
         if weights is not None and len(weights) != len(reward_funcs):
             raise ValueError(f"{path}: {len(weights)} reward_weights for {len(reward_funcs)} reward_funcs")

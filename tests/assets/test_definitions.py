@@ -12,7 +12,7 @@ from pipelines.resources import StorageResource
 from pipelines.sensors import build_inbox_sensor, inbox_collections, register_collections
 
 ASSETS = ["pdf_pages", "problem_pairs", "translated_pairs", "teacher_cot", "verified_cot", "distill_dataset",
-          "sft_model", "grpo_model", "student_eval"]  # fmt: skip
+          "sft_model", "grpo_model", "rl_model", "student_eval"]  # fmt: skip
 DAGSTER = str(Path(sys.executable).parent / "dagster")
 
 

@@ -7,7 +7,16 @@ import time
 
 import pytest
 
-from distill.answers import extract_answer, last_boxed, normalize_answer, verify_answer, verify_many
+from distill.answers import (
+    MAX_ANSWER_CHARS,
+    answer_parses,
+    extract_answer,
+    last_boxed,
+    normalize_answer,
+    parse_many,
+    verify_answer,
+    verify_many,
+)
 
 
 @pytest.mark.parametrize(
@@ -45,6 +54,12 @@ def test_last_boxed(text, expected):
         ("故函数 $f(x)$ 的最小值为 -4 .", "", "fill", ("-4", "final_sentence")),
         ("故选 A．", "B", "single_choice", ("B", "given")),
         ("由均值不等式 $a+b \\leqslant 2$.", "", "proof", ("", "none")),
+        (
+            "即 $\\tan B=-1, \\therefore B=\\frac{3 \\pi}{4}$. 故选 D.",
+            "",
+            "fill",
+            ("\\frac{3 \\pi}{4}", "final_sentence"),
+        ),
         ("显然成立．", "", "", ("", "none")),
     ],
 )
@@ -66,19 +81,76 @@ def test_extract_answer(solution, answer_raw, qtype, expected):
         ("6种", "", "6"),
         ("三", "", "3"),
         ("二十三", "", "23"),
-        ("三角形", "", "三角形"),
+        ("三角形", "", "\\text{三角形}"),
+        (
+            "$\\text{a necessary but not a sufficient condition}$",
+            "",
+            "\\text{a necessary but not a sufficient condition}",
+        ),
+        ("\\text{Evelyn}", "", "\\text{Evelyn}"),
+        ("b > a > c", "", "\\text{b>a>c}"),
+        ("\\neg p 和 q 都是真命题", "", "\\text{\\neg p 和 q 都是真命题}"),
+        ("①③④", "", "\\{1,3,4\\}"),
+        ("$\\textcircled{2}\\textcircled{3}$", "", "\\{2,3\\}"),
+        ("(1). $-\\frac{1}{2} ; \\quad$ (2). $\\ln 2$.", "", "-\\frac{1}{2}, \\ln 2"),
+        ("（1）$B = \\frac{\\pi}{3}$（2）$c = 2\\sqrt{2}$", "", "B = \\frac{\\pi}{3}, c = 2\\sqrt{2}"),
+        ("C. {x \\mid-3<x<4}", "", "C"),
+        ("\\$18.90", "", "18.90"),
+        ("0. 98.", "", "0.98"),
+        ("$145$solution:", "", "145"),
+        ("$1-\\mathrm{i}$", "", "1-i"),
+        ("m^2n\\cdot m=m^3\\cdot", "", "m^2n\\cdot m=m^3"),
+        (
+            "\\begin{pmatrix} -1/3 \\\\ 2/3 \\end{pmatrix}",
+            "",
+            "\\begin{pmatrix} -1/3 \\\\ 2/3 \\end{pmatrix}",
+        ),
         ("$x=1$ 或 $x=2$", "", "x=1 , x=2"),
         ("CA", "", "AC"),
         ("A、C", "multi_choice", "AC"),
         ("$\\text{(B)}$", "single_choice", "B"),
         ("b", "single_choice", "B"),
         ("b", "", "b"),
+        ("ab", "", "ab"),
+        ("east", "", "\\text{east}"),
         ("B. $[0,2]$", "single_choice", "B"),
         ("\\frac{\\mathrm{N}_{1}}{\\mathrm{~N}}", "", "\\frac{N_{1}}{N}"),
     ],
 )
 def test_normalize_answer(raw, qtype, expected):
     assert normalize_answer(raw, qtype) == expected
+    assert normalize_answer(expected, qtype) == expected  # canonical: normalizing again changes nothing
+
+
+def test_choice_answer_from_the_value_of_an_option():
+    analysis = "$\\tan 255^{\\circ}=\\tan 75^{\\circ}=2+\\sqrt{3}$."
+    options = ["$-2-\\sqrt{3}$", "$-2+\\sqrt{3}$", "$2-\\sqrt{3}$", "$2+\\sqrt{3}$"]
+    assert extract_answer(analysis, "", "single_choice", options) == ("D", "option_value")
+    assert extract_answer(analysis, "", "single_choice", options[:3]) == ("", "none")
+
+
+def test_answers_in_words_compare_as_text_and_overlong_answers_are_refused():
+    assert verify_answer("第一象限", "$\\text{第一象限}$") is True
+    assert verify_answer("第一象限", "第二象限") is False
+    assert normalize_answer("1" * (MAX_ANSWER_CHARS + 1)) == ""
+
+
+def test_parse_many_bounds_each_answer():
+    answers = ["\\frac{1}{2}", "\\text{east}", "AC", "\\frac{1}{", "", "x=1 , x=2"]
+    assert [answer_parses(a) for a in answers] == [True, True, True, False, False, True]
+    tower = "x" + "^{x" * 100 + "}" * 100  # math-verify parses this for about a minute
+    start = time.monotonic()
+    assert parse_many([*answers, tower, "2"], timeout_s=1.0) == [
+        True,
+        True,
+        True,
+        False,
+        False,
+        True,
+        None,
+        True,
+    ]
+    assert time.monotonic() - start < 30
 
 
 VERIFY_CASES = [
@@ -99,7 +171,8 @@ VERIFY_CASES = [
     ("B", "B. $5$", True),
     ("B", "5", False),
     ("3", "", False),
-    ("北京", "北京", None),
+    ("北京", "北京", True),
+    ("北京", "上海", False),
     ("\\frac{1}{", "1", None),
     ("", "1", None),
 ]

@@ -1,10 +1,11 @@
 import multiprocessing
+import sqlite3
 
-from distill.ledger import LedgerEntry, SqliteLedger, request_key
+from distill.ledger import ERROR, LedgerEntry, SqliteLedger, request_key
 
 
-def entry(key: str, content: str = "answer") -> LedgerEntry:
-    return LedgerEntry(key, "m", "v1", content, "", "stop", 3, 5, 0.1, 0.0, 1, 0.0)
+def entry(key: str, content: str = "answer", status: str = "ok", attempts: int = 1) -> LedgerEntry:
+    return LedgerEntry(key, "m", "v1", content, "", "stop", 3, 5, 0.1, 0.0, attempts, 0.0, status=status)
 
 
 def test_request_key_depends_on_every_part():
@@ -30,6 +31,33 @@ def test_entries_survive_reopen_and_first_write_wins(tmp_path):
     reopened = SqliteLedger(tmp_path / "l.sqlite")
     assert reopened.count() == 1
     assert reopened.get_many(["a", "missing"])["a"].content == "first"
+
+
+def test_a_failed_request_is_recorded_but_asked_again_and_then_replaced(tmp_path):
+    ledger = SqliteLedger(tmp_path / "l.sqlite")
+    ledger.put(entry("a", "", status=ERROR, attempts=9))
+    assert ledger.get_many(["a"]) == {} and ledger.count() == 0
+    ledger.put(entry("a", "finally", attempts=2))
+    got = ledger.get_many(["a"])["a"]
+    assert got.content == "finally" and got.status == "ok" and got.attempts == 11  # attempts add up
+    ledger.put(entry("a", "", status=ERROR))  # a later failure never replaces an answer
+    assert ledger.get_many(["a"])["a"].content == "finally"
+
+
+def test_a_ledger_of_the_old_schema_gains_the_new_columns(tmp_path):
+    path = tmp_path / "old.sqlite"
+    old = sqlite3.connect(path)
+    old.execute(
+        "CREATE TABLE responses (key TEXT PRIMARY KEY, model TEXT NOT NULL, prompt_version TEXT NOT NULL, "
+        "content TEXT NOT NULL, reasoning TEXT NOT NULL, finish_reason TEXT NOT NULL, prompt_tokens INTEGER "
+        "NOT NULL, completion_tokens INTEGER NOT NULL, latency_s REAL NOT NULL, cost_usd REAL NOT NULL, "
+        "attempts INTEGER NOT NULL, created_at REAL NOT NULL)"
+    )
+    old.execute("INSERT INTO responses VALUES ('k', 'm', 'v1', 'old answer', '', 'stop', 1, 2, 0.1, 0, 1, 0)")
+    old.commit()
+    old.close()
+    got = SqliteLedger(path).get_many(["k"])["k"]
+    assert got.content == "old answer" and got.status == "ok" and got.cached_tokens == 0
 
 
 def _writer(path: str, start: int) -> None:

@@ -2,14 +2,22 @@
 
 The Chinese items are copied from GAOKAO-Bench (OpenLMLab/GAOKAO-Bench, Apache-2.0): 2014 新课标Ⅰ
 MCQ 1, 2010 新课标 MCQ 3, fill-in 13 and open-ended 17, laid out the way a text-layer PDF extraction
-of an exam with answers and solutions reads.
+of an exam with answers and solutions reads. The OCR-like exam is made up.
 """
 
 from __future__ import annotations
 
+import json
 import re
+from pathlib import Path
 
-from distill.splitting import detect_language, split_document
+import pymupdf
+import pytest
+
+from distill.answers import CHOICE_TYPES, normalize_answer
+from distill.splitting import detect_language, split_document, split_pages
+
+SAMPLES = Path(__file__).resolve().parents[2] / "samples" / "inbox"
 
 ZH_PAGE_1 = r"""2024年普通高等学校招生全国统一考试 数学（样卷）
 注意事项：
@@ -231,3 +239,114 @@ def test_noise_and_empty_documents_give_nothing():
 def test_detect_language():
     assert detect_language(ZH_PAGE_1) == "zh"
     assert detect_language(r"Find all real $x$ such that $\frac{x}{2}=3$.") == "en"
+
+
+# A scanned exam as OCR reads it (made-up items): a watermark repeated on every page, one question's
+# number line lost, one question run into the previous line, page marks in two styles, and an answer
+# booklet that repeats the title and answers by 【第N题】 markers, two of them in one scrambled line.
+OCR_PAGES = [
+    (
+        1,
+        """2024年模拟考试 数学（样卷）
+一、选择题：本题共5小题，每小题5分.
+1. 已知集合 A={1,2}, B={2,3}, 则 A∩B=（ ） 真题资料免费下载
+A. {1} B. {2} C. {3} D. {1,2,3}
+2. 若 2x=4, 则 x=（ ） A. 1 B. 2
+A. 5 B. 6 C. 7 D. 8
+4. 计算 1+1 的值为（ ） A. 1 B. 2 C. 3 D. 4 5. 已知 x+1=3，则 x=（ ）
+第1页/共3页""",
+    ),
+    (
+        2,
+        """A. 1 B. 2 C. 3 D. 4 资料免费下载
+二、填空题
+6. 函数 f(x)=x^2 的最小值为____.
+2页(共3页） 真题资料免费下载""",
+    ),
+    (
+        3,
+        """2024年模拟考试 数学（样卷）
+【第1题】 真题资料免费下载
+【答案】B
+【第2题】 【第3题】 【答案】B 【答案】C
+【第4题】
+【答案】B
+【解析】1+1=2，故选B.
+【第5题】
+【答案】B
+【第6题】
+【答案】0
+第3页/共3页""",
+    ),
+]
+
+
+def test_ocr_exam_numbers_repairs_and_answer_booklet():
+    split = split_pages(OCR_PAGES)
+    problems = split.problems
+    assert [p.number for p in problems] == ["1", "2", "3", "4", "5", "6"]
+    assert [p.answer_raw for p in problems] == ["B", "B", "C", "B", "B", "0"]
+    p2, p3, p4, p5 = problems[1:5]
+    assert p2.options == ["1", "2"] and p3.options == ["5", "6", "7", "8"]
+    assert p3.problem == "" and p3.flags == ["number_inferred", "empty_stem"]
+    assert p4.options == ["1", "2", "3", "4"] and p4.flags == []
+    assert p5.problem == "已知 x+1=3，则 x=（ ）" and p5.flags == ["mid_line_start"]
+    assert p5.options == ["1", "2", "3", "4"] and (p5.page_start, p5.page_end) == (1, 2)
+    assert problems[3].solution == "1+1=2，故选B."
+    assert [p.section for p in problems] == ["一、选择题"] * 5 + ["二、填空题"]
+    everything = "\n".join(p.raw_text + p.problem + "".join(p.options) + p.solution for p in problems)
+    assert "免费下载" not in everything and "页" not in everything and "样卷" not in everything
+    assert split.unmatched_key == {} and "免费下载" not in split.text
+
+
+def test_lost_number_line_before_a_second_answer_mark():
+    text = """1. 计算 $2+3$.
+【答案】5
+【解析】直接计算.
+故答案为5.
+计算 $3+4$.
+【答案】7
+3. 计算 $4+5$.
+【答案】9"""
+    problems = split_document([(1, text)])
+    assert [(p.number, p.problem, p.answer_raw) for p in problems] == [
+        ("1", "计算 $2+3$.", "5"),
+        ("2", "计算 $3+4$.", "7"),
+        ("3", "计算 $4+5$.", "9"),
+    ]
+    assert problems[0].solution == "直接计算.\n故答案为5." and problems[1].flags == ["number_inferred"]
+
+
+def test_answer_key_without_problems_and_lines_in_no_problem():
+    split = split_pages([(1, "Answer Key\n1. B 2. C\n3. $\\frac{1}{2}$")])
+    assert split.problems == [] and split.unmatched_key == {1: "B", 2: "C", 3: "$\\frac{1}{2}$"}
+    titled = split_pages(
+        [
+            (
+                1,
+                "Solutions\n1. Compute $1+1$.\nSolution. $\\boxed{2}$\n2. Find $x$ if $x+1=3$.\nSolution. $\\boxed{2}$",
+            )
+        ]
+    )
+    assert [(p.number, p.answer_raw) for p in titled.problems] == [("1", "2"), ("2", "2")]  # a title, no key
+    noise = split_pages([(1, "Lorem ipsum dolor sit amet\nconsectetur adipiscing")])
+    assert noise.problems == [] and [line for _, line in noise.uncovered] == [
+        "Lorem ipsum dolor sit amet",
+        "consectetur adipiscing",
+    ]
+
+
+EXPECTED = json.loads((SAMPLES / "expected.json").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("relpath", ["gaokao-sample/exam_text.pdf", "english-sample/problems_en.pdf"])
+def test_bundled_text_layer_samples_split_as_expected(relpath):
+    with pymupdf.open(SAMPLES / relpath) as doc:
+        split = split_pages([(i + 1, page.get_text()) for i, page in enumerate(doc)])
+    expected = EXPECTED[relpath]["problems"]
+    assert [int(p.number) for p in split.problems] == [e["number"] for e in expected]
+    for problem, want in zip(split.problems, expected, strict=True):
+        assert normalize_answer(problem.answer_raw, problem.type) == normalize_answer(want["answer"])
+        assert (problem.type in CHOICE_TYPES) == (want["type"] == "choice")
+        assert [problem.page_start, problem.page_end] == [want["pages"][0], want["pages"][-1]]
+    assert split.unmatched_key == {} and not split.uncovered[1:]  # only the title is in no problem

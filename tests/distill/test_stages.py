@@ -21,20 +21,43 @@ def test_files_without_problems_become_error_rows_and_the_others_split():
             "good.pdf",
             1,
             "Problem 1. What is $2+3$?\nSolution. It is $\\boxed{5}$.\n"
-            "Problem 2. What is $2 \\cdot 3$?\nSolution. It is $\\boxed{6}$.",
+            "Problem 2. Prove that $2+2=4$.\nProof. Count.",
         ),  # fmt: skip
         page("noise.pdf", 1, "lorem ipsum dolor sit amet " * 5),
+        page("figure.pdf", 1, "A B\nO x"),  # a page with only a figure: its labels
+        page("key.pdf", 1, "Answer Key\n1. B 2. C"),
         page("broken.pdf", 0, "", error="not a PDF: file starts with b'GIF8'"),
     ]
-    rows, reasons = problems_from_pages(pages)
+    result = problems_from_pages(pages)
     by_file = {}
-    for row in rows:
+    for row in result.rows:
         by_file.setdefault(row.source_file, []).append(row)
-    assert [(r.number, r.answer) for r in by_file["good.pdf"]] == [("1", "5"), ("2", "6")]
-    assert by_file["noise.pdf"][0].error == "no problem found by the splitting rules"
+    good = by_file["good.pdf"]
+    assert [(r.number, r.type, r.answer, r.answer_parses, r.answer_issue) for r in good] == [
+        ("1", "computation", "5", True, ""),
+        ("2", "proof", "", False, "proof: no single final answer"),
+    ]
+    assert {(r.split_method, r.split_fallback) for r in good} == {("rules", "")}
+    assert [r.raw_text[:10] for r in good] == ["Problem 1.", "Problem 2."]
+    assert all(r.char_end - r.char_start == len(r.raw_text) for r in good) and good[1].char_start > 0
+    assert by_file["noise.pdf"][0].error == (
+        "no problem found by the splitting rules (teacher fallback: off: no teacher fallback configured)"
+    )
+    assert (
+        by_file["figure.pdf"][0].error == "no problem found by the splitting rules"
+    )  # too little text to ask
+    assert [r.error for r in by_file["key.pdf"]] == [
+        "no problem found by the splitting rules",
+        "answer key entries without a problem: 1: B, 2: C",
+    ]
     assert by_file["broken.pdf"][0].error.startswith("no usable page: not a PDF")
-    assert reasons == {"no problem found by the splitting rules": 1, "no usable page": 1}
-    assert len({r.id for r in rows}) == len(rows)
+    assert result.reasons == {
+        "no problem found by the splitting rules": 3,
+        "answer key entries without a problem": 1,
+        "no usable page": 1,
+    }
+    assert result.fallback == {"off": 1} and result.teacher is None
+    assert len({r.id for r in result.rows}) == len(result.rows)
 
 
 def test_failed_teacher_calls_are_error_rows_with_a_verdict(tmp_path):

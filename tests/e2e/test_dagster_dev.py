@@ -43,14 +43,14 @@ def graphql(port: int, query: str, variables: dict) -> dict:
 
 def test_partitioned_run_over_graphql(tmp_path, monkeypatch):
     inbox = tmp_path / "inbox"
-    shutil.copytree(ROOT / "samples" / "inbox" / "math500-sample", inbox / "math500-sample")
+    shutil.copytree(ROOT / "samples" / "inbox" / "english-sample", inbox / "english-sample")
     home = tmp_path / "dagster"
     home.mkdir()
     (home / "dagster.yaml").touch()
     env = {**os.environ, "DAGSTER_HOME": str(home), "DATA_ROOT": str(tmp_path / "data"), "INBOX_ROOT": str(inbox),
            "PIPELINE_CONFIG": str(ROOT / "tests" / "e2e" / "fast.yaml")}  # fmt: skip
     monkeypatch.setenv("DAGSTER_HOME", str(home))
-    dg.DagsterInstance.get().add_dynamic_partitions("collections", ["math500-sample"])
+    dg.DagsterInstance.get().add_dynamic_partitions("collections", ["english-sample"])
     port = free_port()
     dagster = str(Path(sys.executable).parent / "dagster")
     server = subprocess.Popen([dagster, "dev", "-w", "workspace.yaml", "-h", "127.0.0.1", "-p", str(port)],
@@ -71,7 +71,7 @@ def test_partitioned_run_over_graphql(tmp_path, monkeypatch):
                 "jobName": "collection_job",
                 "assetSelection": [{"path": ["pdf_pages"]}, {"path": ["problem_pairs"]}],
             },
-            "executionMetadata": {"tags": [{"key": "dagster/partition", "value": "math500-sample"}]},
+            "executionMetadata": {"tags": [{"key": "dagster/partition", "value": "english-sample"}]},
         }
         launched = graphql(port, LAUNCH, {"params": params})["launchRun"]
         assert launched["__typename"] == "LaunchRunSuccess", launched
@@ -83,7 +83,7 @@ def test_partitioned_run_over_graphql(tmp_path, monkeypatch):
                 break
             time.sleep(2)
         assert status == "SUCCESS"
-        assert (tmp_path / "data" / "problem_pairs" / "math500-sample.parquet").is_file()
+        assert (tmp_path / "data" / "problem_pairs" / "english-sample.parquet").is_file()
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(60)

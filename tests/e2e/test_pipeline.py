@@ -57,7 +57,7 @@ def test_pages_problems_and_samples_for_every_collection(demo_run):
     methods = {(p["source_file"], p["method"]) for p in pages}
     assert ("exam_scanned.pdf", "ocr") in methods and ("exam_text.pdf", "text-layer") in methods
     assert all(p["engine"] == "rapidocr" for p in pages if p["method"] == "ocr")
-    for collection in ("gaokao-sample", "math500-sample"):
+    for collection in ("gaokao-sample", "english-sample"):
         problems = pq.read_table(data / "problem_pairs" / f"{collection}.parquet").to_pylist()
         expected = sum(f["num_problems"] for name, f in EXPECTED.items() if name.startswith(collection + "/"))
         assert len([p for p in problems if not p["error"]]) == expected

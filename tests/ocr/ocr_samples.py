@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from pathlib import Path
 
@@ -10,7 +11,13 @@ INBOX = ROOT / "samples" / "inbox"
 EXAM_TEXT = INBOX / "gaokao-sample" / "exam_text.pdf"
 EXAM_SCANNED = INBOX / "gaokao-sample" / "exam_scanned.pdf"
 EXAM_SCANNED_TRUTH = INBOX / "gaokao-sample" / "exam_scanned.truth.txt"
-PROBLEMS_EN = INBOX / "math500-sample" / "problems_en.pdf"
+
+
+def english_sample() -> tuple[Path, dict]:
+    """The bundled English problem set (whichever collection holds it) and its expected.json entry."""
+    expected = json.loads((INBOX / "expected.json").read_text(encoding="utf-8"))
+    [(relpath, info)] = [(k, v) for k, v in expected.items() if k.endswith("problems_en.pdf")]
+    return INBOX / relpath, info
 
 
 def cjk_recall(truth: str, found: str) -> float:

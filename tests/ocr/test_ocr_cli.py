@@ -6,12 +6,12 @@ import json
 import subprocess
 import sys
 
-from ocr_samples import EXAM_SCANNED, EXAM_TEXT, PROBLEMS_EN, ROOT
+from ocr_samples import EXAM_SCANNED, EXAM_TEXT, ROOT, english_sample
 
 FIELDS = ["page", "text", "method", "engine", "engine_version", "confidence", "flags", "error"]
 
 
-def run_cli(*args: str) -> tuple[int, list[dict]]:
+def run_cli(*args: str) -> tuple[int, list[dict], str]:
     done = subprocess.run(
         [sys.executable, "-m", "ocr", *args],
         cwd=ROOT,
@@ -20,33 +20,37 @@ def run_cli(*args: str) -> tuple[int, list[dict]]:
         timeout=120,
         check=False,
     )
-    return done.returncode, [json.loads(line) for line in done.stdout.splitlines()]
+    return done.returncode, [json.loads(line) for line in done.stdout.splitlines()], done.stderr
 
 
 def test_cli_text_layer_pages():
-    code, rows = run_cli(str(EXAM_TEXT))
+    code, rows, _ = run_cli(str(EXAM_TEXT))
     assert code == 0
     assert [list(row) for row in rows] == [FIELDS, FIELDS]
     assert [row["page"] for row in rows] == [1, 2]
     assert "【答案】" in rows[0]["text"] and rows[0]["method"] == "text-layer"
 
 
-def test_cli_page_selection_and_ocr():
-    code, rows = run_cli(str(EXAM_SCANNED), "--pages", "2", "--dpi", "200")
+def test_cli_page_selection_ocr_and_lines():
+    code, rows, _ = run_cli(str(EXAM_SCANNED), "--pages", "2", "--dpi", "200", "--lines")
     assert code == 0
     [row] = rows
-    assert (row["page"], row["method"], row["engine"]) == (2, "ocr", "rapidocr")
+    assert (row["page"], row["method"], row["engine"], row["flags"]) == (2, "ocr", "rapidocr", ["scanned"])
     assert "运动服" in row["text"]
+    assert row["lines"] and all(
+        set(line) == {"text", "box", "score", "low_confidence"} for line in row["lines"]
+    )
 
 
 def test_cli_english_and_range():
-    code, rows = run_cli(str(PROBLEMS_EN), "--pages", "1-1")
-    assert code == 0 and "Problem 1." in rows[0]["text"]
+    pdf, _ = english_sample()
+    code, rows, _ = run_cli(str(pdf), "--pages", "1-1")
+    assert code == 0 and [row["page"] for row in rows] == [1] and "Problem 1." in rows[0]["text"]
 
 
 def test_cli_bad_file(tmp_path):
     (tmp_path / "empty.pdf").write_bytes(b"")
-    code, rows = run_cli(str(tmp_path / "empty.pdf"))
+    code, rows, _ = run_cli(str(tmp_path / "empty.pdf"))
     assert code == 1
     assert rows == [
         {
@@ -60,3 +64,9 @@ def test_cli_bad_file(tmp_path):
             "error": "empty file (0 bytes)",
         }
     ]
+
+
+def test_cli_engine_that_cannot_run_exits_2_and_names_the_missing_models(tmp_path):
+    code, rows, err = run_cli(str(EXAM_TEXT), "--engine", "paddleocr", "--option", f"model_root={tmp_path}")
+    assert (code, rows) == (2, [])
+    assert "model directories not staged" in err and str(tmp_path / "PP-FormulaNet_plus-L") in err

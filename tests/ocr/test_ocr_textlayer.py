@@ -1,16 +1,18 @@
-"""Text-layer pages of the bundled samples, and the helpers behind them."""
+"""Text-layer pages: the bundled samples, reading order, inline math rebuilt from span geometry."""
 
 from __future__ import annotations
 
 import json
+import math
 import re
 
+import layouts
 import pymupdf
-from ocr_samples import EXAM_TEXT, PROBLEMS_EN, ROOT
+from fakes import FakeEngine
+from ocr_samples import EXAM_TEXT, ROOT, english_sample
 
 import ocr.extract
-from ocr import PageText, extract_pdf
-from ocr.reading_order import group_rows, join_in_reading_order
+from ocr import EngineConfig, Settings, extract_pdf
 from ocr.textlayer import is_usable, meaningful_chars
 
 
@@ -49,15 +51,13 @@ def test_exam_text_matches_the_source_items_and_page_spans(expected):
     assert any(len(p["pages"]) > 1 for p in expected["gaokao-sample/exam_text.pdf"]["problems"])
 
 
-def test_english_problems(expected):
-    rows = extract_pdf(PROBLEMS_EN)
+def test_english_problems():
+    pdf, info = english_sample()
+    rows = extract_pdf(pdf)
+    assert len(rows) == info["pages"] and all(row.method == "text-layer" for row in rows)
     text = "\n".join(row.text for row in rows)
-    assert all(row.method == "text-layer" for row in rows)
-    numbers = [p["number"] for p in expected["math500-sample/problems_en.pdf"]["problems"]]
-    assert numbers == list(range(1, 7))
-    for number in numbers:
-        assert f"Problem {number}." in text
-    assert text.count("Solution.") == 6 and r"\boxed{3}" in text
+    for problem in info["problems"]:
+        assert f"Problem {problem['number']}." in text
 
 
 def test_pages_selection_and_out_of_range_page():
@@ -77,29 +77,19 @@ def test_blank_page_is_empty_text_layer(tmp_path):
 
 def test_short_text_with_an_image_goes_to_ocr_but_short_text_alone_does_not(tmp_path, monkeypatch):
     doc = pymupdf.open()
-    text_only = doc.new_page()
-    text_only.insert_text((72, 72), "Page 2")
+    doc.new_page().insert_text((72, 72), "Page 1")
     with_image = doc.new_page()
-    with_image.insert_text((72, 72), "Page 3")
+    with_image.insert_text((72, 72), "Page 2")
     pixmap = pymupdf.Pixmap(pymupdf.csGRAY, pymupdf.IRect(0, 0, 8, 8), False)
     pixmap.clear_with(128)
     with_image.insert_image(pymupdf.Rect(100, 100, 200, 200), pixmap=pixmap)
     doc.save(tmp_path / "mixed.pdf")
-
-    def fake_ocr(page, dpi):
-        return PageText(
-            page=page.number + 1,
-            text=f"ocr at {dpi}",
-            method="ocr",
-            engine="rapidocr",
-            engine_version="test",
-            confidence=0.5,
-        )
-
-    monkeypatch.setitem(ocr.extract.ENGINES, "rapidocr", fake_ocr)
-    rows = extract_pdf(tmp_path / "mixed.pdf", dpi=123)
-    assert (rows[0].method, rows[0].text, rows[0].flags) == ("text-layer", "Page 2", [])
-    assert (rows[1].method, rows[1].text, rows[1].flags) == ("ocr", "ocr at 123", ["scanned"])
+    engine = FakeEngine([ocr.OcrLine("ocr text", [0, 0, 50, 10], 0.9)])
+    monkeypatch.setattr(ocr.extract, "get_engine", lambda config: engine)
+    rows = extract_pdf(tmp_path / "mixed.pdf", Settings(engine=EngineConfig(dpi=123)))
+    assert (rows[0].method, rows[0].text, rows[0].flags) == ("text-layer", "Page 1", [])
+    assert (rows[1].method, rows[1].text, rows[1].flags) == ("ocr", "ocr text", ["scanned"])
+    assert engine.seen == [(math.ceil(842 * 123 / 72), math.ceil(595 * 123 / 72), 3)]
 
 
 def test_usable_text_counts_meaningful_characters():
@@ -107,7 +97,35 @@ def test_usable_text_counts_meaningful_characters():
     assert is_usable("一二三四五", min_chars=5) and not is_usable("一二三四 ", min_chars=5)
 
 
-def test_reading_order_rows_then_left_to_right():
-    boxes = [(300, 100, 400, 112), (50, 101, 150, 113), (50, 130, 500, 142), (50, 60, 500, 80)]
-    assert group_rows(boxes) == [[3], [1, 0], [2]]
-    assert join_in_reading_order(boxes, ["B．2", "A．1", "next", "title"]) == "title\nA．1 B．2\nnext"
+def test_two_columns_are_read_column_by_column(tmp_path):
+    layouts.two_columns(tmp_path / "columns.pdf")
+    [row] = extract_pdf(tmp_path / "columns.pdf")
+    lines = row.text.splitlines()
+    assert lines[0].startswith("Title") and lines[-1].startswith("Footer")
+    assert [line.split()[0] for line in lines[1:-1]] == [f"L{i}" for i in range(1, 7)] + [
+        f"R{i}" for i in range(1, 7)
+    ]
+
+
+def test_option_rows_stay_rows(tmp_path):
+    layouts.options(tmp_path / "options.pdf")
+    [row] = extract_pdf(tmp_path / "options.pdf")
+    assert row.text.splitlines() == [
+        "1. Which number below is the largest of the four given here?",
+        "A. 1 B. 2 C. 3 D. 4",
+        "2. Pick one.",
+        "A. x B. y",
+        "C. z D. w",
+        "Answer: A",
+        "3. Next.",
+    ]
+
+
+def test_superscripts_subscripts_and_fractions_become_latex(tmp_path):
+    layouts.scripts_and_fraction(tmp_path / "math.pdf")
+    [row] = extract_pdf(tmp_path / "math.pdf")
+    assert row.text.splitlines() == [
+        "Let x^{2} + a_{n} = y^{10} hold.",
+        r"Then p = \frac{3}{4} of the total, as stated before.",
+    ]
+    assert (row.method, row.engine, row.flags) == ("text-layer", "pymupdf", [])

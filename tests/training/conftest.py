@@ -1,7 +1,8 @@
-"""A tiny dataset dir in the layout the ``distill_dataset`` asset writes (sft/, grpo/, eval/)."""
+"""A tiny dataset dir in the layout the ``distill_dataset`` asset writes (sft/, grpo/, eval/, dataset_info.json)."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pandas as pd
@@ -61,9 +62,12 @@ def write_dataset(root: Path) -> Path:
         for i, (problem, answer, _) in enumerate(PROBLEMS[5:8])
     ]
     pd.DataFrame(heldout).to_parquet(root / "eval" / "heldout.parquet")
+    (root / "dataset_info.json").write_text(json.dumps({"version": "v-test"}))
     return root
 
 
 @pytest.fixture
-def dataset_dir(tmp_path: Path) -> Path:
-    return write_dataset(tmp_path / "dataset")
+def data_root(tmp_path: Path) -> Path:
+    """A data root whose ``distill_dataset`` is the fixture dataset."""
+    write_dataset(tmp_path / "data" / "distill_dataset")
+    return tmp_path / "data"

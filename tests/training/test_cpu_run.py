@@ -1,56 +1,32 @@
-"""One real CPU chain on the tiny fixture: SFT 2 steps -> GRPO 2 steps -> pass@1 on 3 problems.
-
-The scripts run as subprocesses through their CLIs, SFT under a (file-based) Dagster Pipes session.
-"""
+"""The training half through Dagster on the tiny fixture dataset, on CPU: sft_model (2 steps) -> grpo_model and
+rl_model (1 GRPO step each, from the SFT and from the base model) -> student_eval of the four arms. The scripts
+run as Pipes subprocesses; a second materialization with the same dataset and recipes retrains nothing."""
 
 from __future__ import annotations
 
 import json
 import math
-import os
-import subprocess
-import sys
 from pathlib import Path
 
+import dagster as dg
 import yaml
-from dagster_pipes import DAGSTER_PIPES_CONTEXT_ENV_VAR, DAGSTER_PIPES_MESSAGES_ENV_VAR, encode_param
+
+from assets.grpo_model import grpo_model
+from assets.rl_model import rl_model
+from assets.sft_model import sft_model
+from assets.student_eval import student_eval
+from pipelines.resources import StorageResource, TrainingResource
 
 ROOT = Path(__file__).resolve().parents[2]
+STAGES = ("sft_model", "grpo_model", "rl_model")
 
 
-def run(module: str, *args: str, env: dict[str, str] | None = None) -> None:
-    env = {**os.environ, "HF_HUB_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false", **(env or {})}
-    proc = subprocess.run(
-        [sys.executable, "-m", module, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600
-    )
-    assert proc.returncode == 0, f"{module} failed:\n{proc.stderr[-4000:]}"
-
-
-def smaller_recipe(name: str, tmp_path: Path, **trainer: object) -> Path:
+def smaller_recipe(name: str, tmp_path: Path, **trainer: object) -> str:
     raw = yaml.safe_load((ROOT / "configs" / "recipes" / name).read_text())
     raw["trainer"].update(trainer)
     path = tmp_path / name
     path.write_text(yaml.safe_dump(raw))
-    return path
-
-
-def pipes_env(messages: Path) -> dict[str, str]:
-    context = {
-        "asset_keys": ["sft_model"],
-        "code_version_by_asset_key": None,
-        "provenance_by_asset_key": None,
-        "partition_key": None,
-        "partition_key_range": None,
-        "partition_time_window": None,
-        "run_id": "test-run",
-        "job_name": None,
-        "retry_number": 0,
-        "extras": {},
-    }
-    return {
-        DAGSTER_PIPES_CONTEXT_ENV_VAR: encode_param({"data": context}),
-        DAGSTER_PIPES_MESSAGES_ENV_VAR: encode_param({"path": str(messages)}),
-    }
+    return str(path)
 
 
 def assert_saved_model(final: Path) -> None:
@@ -58,34 +34,69 @@ def assert_saved_model(final: Path) -> None:
     assert (final / "tokenizer.json").is_file() and (final / "tokenizer_config.json").is_file()
 
 
-def test_sft_then_grpo_then_evaluate(dataset_dir, tmp_path):
-    sft_out, grpo_out, report = tmp_path / "sft", tmp_path / "grpo", tmp_path / "eval.json"
-    messages = tmp_path / "pipes_messages.jsonl"
+def test_train_both_grpo_arms_evaluate_four_arms_and_reuse(data_root, tmp_path):
+    data = data_root
+    training = TrainingResource(
+        sft_recipe=smaller_recipe("sft_cpu.yaml", tmp_path, max_steps=2, max_length=256),
+        grpo_recipe=smaller_recipe("grpo_cpu.yaml", tmp_path, max_steps=1, max_completion_length=32),
+        torch_threads=1,
+        eval_arms=["base", "rl", "sft", "grpo"],
+        eval_benchmarks={"arith": 2},
+        eval_max_new_tokens=24,
+    )
+    resources = {"storage": StorageResource(data_root=str(data), inbox_root=str(tmp_path / "inbox")),
+                 "training": training, "pipes_subprocess_client": dg.PipesSubprocessClient()}  # fmt: skip
+    instance = dg.DagsterInstance.ephemeral()
 
-    sft_recipe = smaller_recipe("sft_cpu.yaml", tmp_path, max_steps=2, max_length=256)
-    run("training.sft", "--recipe", str(sft_recipe), "--dataset", str(dataset_dir), "--output-dir", str(sft_out),
-        env=pipes_env(messages))  # fmt: skip
-    assert_saved_model(sft_out / "final")
-    sft = json.loads((sft_out / "metrics.json").read_text())
-    assert sft["steps"] == 2 and math.isfinite(sft["train_loss"]) and sft["tokens_per_s"] > 0
-    sent = [json.loads(line) for line in messages.read_text().splitlines()]
-    logs = [m["params"]["message"] for m in sent if m["method"] == "log"]
-    assert any(line.startswith("sft step 1:") for line in logs)
-    [materialization] = [m["params"] for m in sent if m["method"] == "report_asset_materialization"]
-    assert materialization["metadata"]["train_loss"]["raw_value"] == sft["train_loss"]
-    assert materialization["metadata"]["final_model"]["raw_value"] == str((sft_out / "final").resolve())
+    result = dg.materialize(
+        [sft_model, grpo_model, rl_model, student_eval], resources=resources, instance=instance
+    )
+    assert result.success
+    meta = {stage: result.asset_materializations_for_node(stage)[0].metadata for stage in STAGES}
+    for stage in STAGES:
+        checkpoint = Path(meta[stage]["checkpoint"].value)
+        assert_saved_model(checkpoint)
+        metrics = json.loads((checkpoint.parent / "metrics.json").read_text())
+        assert meta[stage]["dataset_version"].value == "v-test" and meta[stage]["reused"].value is False
+        assert meta[stage]["train_loss"].value == metrics["train_loss"] and math.isfinite(
+            metrics["train_loss"]
+        )
+        assert meta[stage]["tokens_per_s"].value > 0 and "| step |" in meta[stage]["history"].value
+    assert meta["grpo_model"]["start_model"].value == meta["sft_model"]["checkpoint"].value
+    assert meta["rl_model"]["start_model"].value == training.base_model
+    assert (
+        meta["grpo_model"]["recipe"].value == training.grpo_recipe
+        and meta["grpo_model"]["kl"].value is not None
+    )
+    grpo_metrics = json.loads(
+        (Path(meta["grpo_model"]["checkpoint"].value).parent / "metrics.json").read_text()
+    )
+    steps = [row for row in grpo_metrics["log_history"] if "reward_std" in row]
+    assert any(row["reward_std"] > 0 or row["loss"] != 0 for row in steps), steps  # a learning signal
 
-    grpo_recipe = smaller_recipe("grpo_cpu.yaml", tmp_path, max_steps=2, max_completion_length=48)
-    run("training.grpo", "--recipe", str(grpo_recipe), "--dataset", str(dataset_dir),
-        "--model", str(sft_out / "final"), "--output-dir", str(grpo_out))  # fmt: skip
-    assert_saved_model(grpo_out / "final")
-    grpo = json.loads((grpo_out / "metrics.json").read_text())
-    assert grpo["steps"] == 2 and math.isfinite(grpo["train_loss"]) and grpo["reward"] is not None
-    steps = [row for row in grpo["log_history"] if "reward_std" in row]
-    assert any(row["reward_std"] > 0 or row["loss"] != 0 for row in steps), steps
+    logs = [entry.user_message for entry in instance.all_logs(result.run_id)]
+    assert any(line.startswith("sft step 1/2: loss=") and "tokens/s=" in line for line in logs)
+    assert any(
+        line.startswith("grpo step 1/1: loss=") and "reward=" in line and "kl=" in line for line in logs
+    )
 
-    run("training.evaluate", "--model", str(grpo_out / "final"), "--label", "grpo",
-        "--problems", str(dataset_dir / "eval" / "heldout.parquet"), "--output", str(report),
-        "--max-new-tokens", "48")  # fmt: skip
-    result = json.loads(report.read_text())["results"]["grpo"]
-    assert result["n"] == 3 and len(result["per_item"]) == 3 and 0.0 <= result["pass_at_1"] <= 1.0
+    evaluation = result.asset_materializations_for_node("student_eval")[0].metadata
+    report = json.loads(Path(evaluation["path"].value).read_text())["results"]
+    assert (
+        list(report) == ["base", "rl", "sft", "grpo"] and evaluation["problems"].value == 5
+    )  # 3 held out + 2 arith
+    assert all(0.0 <= evaluation[f"pass_at_1_{arm}"].value <= 1.0 for arm in report)
+    assert report["grpo"]["model"] == meta["grpo_model"]["checkpoint"].value
+    assert set(report["base"]["by_set"]) == {"heldout", "arith"}
+    assert (
+        "| SFT+GRPO |" in evaluation["results"].value
+        and "data:image/png;base64," in evaluation["chart"].value
+    )
+
+    again = dg.materialize([sft_model, grpo_model, rl_model], resources=resources, instance=instance)
+    for stage in STAGES:
+        reused = again.asset_materializations_for_node(stage)[0].metadata
+        assert (
+            reused["reused"].value is True and reused["checkpoint"].value == meta[stage]["checkpoint"].value
+        )
+        assert len(list((data / "models" / stage).iterdir())) == 1

@@ -1,0 +1,300 @@
+"""OCR benchmark on the real PDFs of ../shared/data/pdfs (read in place, never copied):
+
+    .venv/bin/python -m benchmarks.ocr_bench [--data ../shared/data] [--only quality,text,scanned]
+                                             [--scanned-pages N] [--min-seconds S]
+
+- ``quality``: each scanned gaokao 2024 exam (``gaokao2024/*.pdf``) through ``ocr.extract_pdf`` against
+  its hand-typed ``*.truth.csv`` (questions and options): CJK-character recall (multiset, whole exam) and
+  normalized CER: each truth question is aligned to its best-matching span of the extracted text (edit
+  distance with free ends), the distances summed over the summed truth lengths. Normalization: NFKC,
+  LaTeX commands to their Unicode symbols, then only letters, digits, CJK and math symbols are kept (so
+  ``$A \\cap B=$`` and the OCR's ``A∩B=`` compare equal, and ``x^{3}`` equals ``x3``). Also the vector-drawn
+  formulas of the AMC/AIME papers (``amc/*.pdf``): pages, formula runs OCR'd, pages flagged math_lost.
+- ``text``: born-digital pages (``born_digital/*.pdf``, ``amc/*.pdf``), pages/s of raw PyMuPDF
+  (open + ``get_text("dict")`` per page) and of ``extract_pdf`` with formula OCR off (the same work plus
+  inline math and reading order) in one process, their ratio; then ``extract_pdf`` in a warm pool of 1
+  and of 2 processes (the ingest's page tasks), their ratio; and pages/s with formula OCR on.
+- ``scanned``: the gaokao scans, pages/s of a raw rapidocr loop (render at the engine's resolution + one
+  ``RapidOCR`` call per page, one ONNX thread) and of ``extract_pdf`` (same engine settings) in one
+  process, their ratio; then a warm pool of 1 and of 2 processes, their ratio.
+
+Ratios measured on a loaded machine are noisy: the load average is printed with the figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import concurrent.futures as futures
+import csv
+import itertools
+import multiprocessing
+import os
+import re
+import sys
+import time
+import unicodedata
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pymupdf
+
+from distill.ingest import CHUNK_PAGES, extract_pages
+from ocr import EngineConfig, Settings, extract_pdf
+from ocr.engines import render_dpi
+
+DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+SYMBOLS = {
+    r"\cap": "∩", r"\cup": "∪", r"\notin": "∉", r"\in": "∈", r"\subseteq": "⊆", r"\subset": "⊂",
+    r"\alpha": "α", r"\beta": "β", r"\gamma": "γ", r"\theta": "θ", r"\lambda": "λ", r"\mu": "μ",
+    r"\sigma": "σ", r"\omega": "ω", r"\Omega": "Ω", r"\varphi": "φ", r"\phi": "φ", r"\pi": "π",
+    r"\sqrt": "√", r"\leqslant": "≤", r"\geqslant": "≥", r"\leq": "≤", r"\geq": "≥", r"\le": "≤",
+    r"\ge": "≥", r"\neq": "≠", r"\ne": "≠", r"\infty": "∞", r"\cdot": "·", r"\times": "×",
+    r"\perp": "⊥", r"\parallel": "∥", r"\angle": "∠", r"\circ": "°", r"\approx": "≈", r"\pm": "±",
+    r"\triangle": "△", r"\Rightarrow": "⇒", r"\rightarrow": "→", r"\to": "→", r"\{": "{", r"\}": "}",
+}  # fmt: skip
+KEEP = re.compile(r"[0-9A-Za-z\u4e00-\u9fff+\-=<>≤≥≠∈∉∩∪⊆⊂√π∞·×⊥∥∠°≈±△⇒→αβγθλμσωΩφ()\[\]{}|/,.!%]")
+
+
+def normalize(text: str) -> str:
+    """Text reduced for comparison: NFKC, LaTeX symbols to Unicode, commands and markup dropped."""
+    text = unicodedata.normalize("NFKC", text).replace("\u2212", "-").replace("，", ",").replace("。", ".")
+    text = re.sub(r"\\[A-Za-z]+|\\[{}]", lambda m: SYMBOLS.get(m.group(0), m.group(0)), text)
+    text = re.sub(r"\\(begin|end)\{[a-z*]+\}", "", text)
+    text = re.sub(r"\\(sin|cos|tan|cot|ln|log|lg|exp|min|max|lim)(?![A-Za-z])", r"\1", text)  # names stay
+    text = re.sub(r"\\[A-Za-z]+", "", text)  # \frac, \left, \mathrm, ... go
+    return "".join(KEEP.findall(text.replace("{", "").replace("}", "")))
+
+
+def best_span_distance(query: str, document: str) -> int:
+    """Edit distance between `query` and its best-matching span of `document` (free start and end).
+
+    One row of the dynamic programme per query character, vectorized over the document: the insertion
+    term runs along the row, so it is taken as a running minimum of (cost - position)."""
+    doc = np.array([ord(char) for char in document], dtype=np.int64)
+    position = np.arange(len(doc) + 1)
+    row = np.zeros(len(doc) + 1, dtype=np.int64)
+    for i, char in enumerate(query, start=1):
+        best = np.empty_like(row)
+        best[0] = i
+        best[1:] = np.minimum(row[1:] + 1, row[:-1] + (doc != ord(char)))
+        row = position + np.minimum.accumulate(best - position)
+    return int(row.min())
+
+
+def truth_questions(csv_path: Path) -> list[str]:
+    with csv_path.open(encoding="utf-8") as handle:
+        return [row["prompt"] for row in csv.DictReader(handle)]
+
+
+def cjk(text: str) -> Counter:
+    return Counter(char for char in text if "\u4e00" <= char <= "\u9fff")
+
+
+def load() -> str:
+    one, five, fifteen = os.getloadavg()
+    return f"load average {one:.2f} {five:.2f} {fifteen:.2f}"
+
+
+def pages_per_second(work: Callable[[], int], min_seconds: float) -> float:
+    """Pages per second of `work` (returns the pages it did), repeated for at least `min_seconds`."""
+    pages, start = 0, time.perf_counter()
+    while True:
+        pages += work()
+        elapsed = time.perf_counter() - start
+        if elapsed >= min_seconds:
+            return pages / elapsed
+
+
+def pool_rate(
+    tasks: list[tuple[str, list[int]]], settings: Settings, workers: int, min_seconds: float
+) -> float:
+    """Pages/s of the ingest's page tasks in a warm pool of `workers` spawned processes."""
+    context = multiprocessing.get_context("spawn")
+    with futures.ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        path, pages = tasks[0]
+        list(
+            pool.map(extract_pages, [path] * workers, [pages[:1]] * workers, [settings] * workers)
+        )  # warm up
+
+        def run() -> int:
+            jobs = [pool.submit(extract_pages, path, pages, settings) for path, pages in tasks]
+            return sum(len(job.result()) for job in jobs)
+
+        return pages_per_second(run, min_seconds)
+
+
+def chunked(files: list[Path]) -> list[tuple[str, list[int]]]:
+    tasks = []
+    for path in files:
+        with pymupdf.open(path) as doc:
+            count = doc.page_count
+        tasks += [
+            (str(path), list(range(i, min(i + CHUNK_PAGES, count + 1))))
+            for i in range(1, count + 1, CHUNK_PAGES)
+        ]
+    return tasks
+
+
+def quality(data: Path) -> None:
+    print("== quality: gaokao 2024 scans vs hand-typed truth (questions and options)")
+    distance = length = found = total = 0
+    for truth_csv in sorted((data / "pdfs" / "gaokao2024").glob("*.truth.csv")):
+        pdf = truth_csv.with_name(truth_csv.name.replace(".truth.csv", ".pdf"))
+        rows = extract_pdf(pdf)
+        text = "\n".join(row.text for row in rows)
+        document = normalize(text)
+        questions = [normalize(q) for q in truth_questions(truth_csv)]
+        d = sum(best_span_distance(q, document) for q in questions)
+        n = sum(len(q) for q in questions)
+        w, g = cjk("\n".join(truth_questions(truth_csv))), cjk(text)
+        hits = sum(min(c, g[k]) for k, c in w.items())
+        latex = len(re.findall(r"\^\{|_\{|\\frac\{", text))
+        low = sum(len(row.low_confidence_lines()) for row in rows)
+        flags = Counter(flag for row in rows for flag in row.flags)
+        print(
+            f"{pdf.name:15s} pages {len(rows):2d}  CJK recall {hits / sum(w.values()):.4f}  CER {d / n:.4f} ({d}/{n})  "
+            f"LaTeX scripts/fractions {latex}  low-confidence lines {low}  flags {dict(flags)}"
+        )
+        distance, length = distance + d, length + n
+        found, total = found + hits, total + sum(w.values())
+    print(
+        f"{'all':15s} CJK recall {found / total:.4f} (target >= 0.99)  CER {distance / length:.4f} (target <= 0.03)"
+    )
+    amc = sorted((data / "pdfs" / "amc").glob("*.pdf"))
+    rows = [row for pdf in amc for row in extract_pdf(pdf)]
+    flags = Counter(flag for row in rows for flag in row.flags)
+    runs = [line for row in rows for line in row.lines]
+    print(
+        f"amc/aime        pages {len(rows)}  vector_math {flags['vector_math']}  math_lost {flags['math_lost']}  "
+        f"formula runs {len(runs)} (empty {sum(not r.text for r in runs)}, low-confidence "
+        f"{sum(r.low_confidence for r in runs)})"
+    )
+
+
+def text_layer(data: Path, min_seconds: float) -> None:
+    groups = {name: sorted((data / "pdfs" / name).glob("*.pdf")) for name in ("born_digital", "amc")}
+    print(f"== text layer  ({load()})")
+    plain = Settings(vector_math=False)
+    for name, files in groups.items():
+
+        def raw(files: list[Path] = files) -> int:
+            pages = 0
+            for path in files:
+                with pymupdf.open(path) as doc:
+                    for page in doc:
+                        page.get_text("dict")
+                        pages += 1
+            return pages
+
+        raw_rate, our_rate = interleaved(
+            raw, lambda files=files: sum(len(extract_pdf(p, plain)) for p in files), min_seconds
+        )
+        print(
+            f"{name:13s} raw get_text('dict') {raw_rate:7.1f} pages/s, extract_pdf (formula OCR off) "
+            f"{our_rate:7.1f} pages/s: ratio {our_rate / raw_rate:.2f}x (target >= 0.8x)"
+        )
+    tasks = chunked(groups["born_digital"] + groups["amc"])
+    one = pool_rate(tasks, plain, 1, min_seconds)
+    two = pool_rate(tasks, plain, 2, min_seconds)
+    print(
+        f"both          pool of 1 / 2 processes {one:.1f} / {two:.1f} pages/s: scaling {two / one:.2f}x (target >= 1.6x)"
+    )
+    with_math = Settings(engine=EngineConfig(threads=1))
+    rate = pages_per_second(lambda: sum(len(extract_pdf(p, with_math)) for p in groups["amc"]), min_seconds)
+    print(f"amc           extract_pdf with formula OCR {rate:.1f} pages/s (one process, one ONNX thread)")
+
+
+def interleaved(
+    first: Callable[[], int], second: Callable[[], int], min_seconds: float, rounds: int = 4
+) -> tuple[float, float]:
+    """Pages/s of two workloads measured in alternating rounds, so that a change of load hits both."""
+    pages, seconds = [0, 0], [0.0, 0.0]
+    for _ in range(rounds):
+        for k, work in enumerate((first, second)):
+            start = time.perf_counter()
+            while time.perf_counter() - start < min_seconds / rounds:
+                pages[k] += work()
+            seconds[k] += time.perf_counter() - start
+    return pages[0] / seconds[0], pages[1] / seconds[1]
+
+
+def scanned(data: Path, max_pages: int, min_seconds: float) -> None:
+    files = sorted((data / "pdfs" / "gaokao2024").glob("*.pdf"))
+    pages = [(path, n) for path in files for n in range(1, pymupdf.open(path).page_count + 1)][:max_pages]
+    print(f"== scanned: {len(pages)} gaokao pages  ({load()})")
+    settings = Settings(engine=EngineConfig(threads=1))
+    dpi = render_dpi(settings.engine)
+    from rapidocr import RapidOCR
+
+    engine = RapidOCR(
+        params={
+            "Global.log_level": "error",
+            "EngineConfig.onnxruntime.intra_op_num_threads": 1,
+            "EngineConfig.onnxruntime.inter_op_num_threads": 1,
+        }
+    )
+    extract_pdf(files[0], settings, pages=[1])  # load the models before timing, as the raw engine is
+
+    raw_pages, our_pages = itertools.cycle(pages), itertools.cycle(pages)
+
+    def raw() -> int:
+        path, number = next(raw_pages)
+        with pymupdf.open(path) as doc:
+            pixmap = doc[number - 1].get_pixmap(dpi=dpi)
+            rgb = np.frombuffer(pixmap.samples, dtype=np.uint8).reshape(pixmap.height, pixmap.width, pixmap.n)
+            engine(np.ascontiguousarray(rgb[:, :, 2::-1]))
+        return 1
+
+    def ours() -> int:
+        path, number = next(our_pages)
+        [row] = extract_pdf(path, settings, pages=[number])
+        if row.method != "ocr":
+            raise RuntimeError(f"{path.name} page {number} was not OCR'd: {row.method} {row.error}")
+        return 1
+
+    raw_rate, our_rate = interleaved(raw, ours, min_seconds)
+    print(f"raw rapidocr loop ({dpi} dpi)   {raw_rate:6.3f} pages/s")
+    print(
+        f"extract_pdf                   {our_rate:6.3f} pages/s   ratio {our_rate / raw_rate:.2f}x (target >= 0.9x)"
+    )
+    tasks = [(str(path), [number]) for path, number in pages]
+    one = pool_rate(tasks, settings, 1, min_seconds)
+    two = pool_rate(tasks, settings, 2, min_seconds)
+    print(f"pool of 1 / 2 processes       {one:6.3f} / {two:.3f} pages/s   scaling {two / one:.2f}x")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.ocr_bench", description=__doc__.split("\n\n")[0]
+    )
+    parser.add_argument(
+        "--data", type=Path, default=DEFAULT_DATA, help="the shared data folder (holds pdfs/)"
+    )
+    parser.add_argument("--only", default="quality,text,scanned", help="sections, comma-separated")
+    parser.add_argument("--scanned-pages", type=int, default=1000, help="at most this many scanned pages")
+    parser.add_argument(
+        "--min-seconds", type=float, default=5.0, help="time each throughput figure this long"
+    )
+    args = parser.parse_args(argv)
+    if not (args.data / "pdfs").is_dir():
+        print(
+            f"ocr_bench: {args.data / 'pdfs'} is absent: no real PDFs to measure (pass --data)",
+            file=sys.stderr,
+        )
+        return 2
+    sections = set(args.only.split(","))
+    print(f"ocr_bench on {args.data / 'pdfs'}, {os.cpu_count()} cores, {load()}")
+    if "quality" in sections:
+        quality(args.data)
+    if "text" in sections:
+        text_layer(args.data, args.min_seconds)
+    if "scanned" in sections:
+        scanned(args.data, args.scanned_pages, args.min_seconds)
+    print(f"done ({load()})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,237 @@
+"""Teacher-step throughput and memory against a fixed-latency OpenAI-compatible server.
+
+    .venv/bin/python -m benchmarks.teacher_bench                 # 10k requests, concurrency 64, 100 ms
+    .venv/bin/python -m benchmarks.teacher_bench --requests 2000 --latency 0.05
+
+A small test server (this file, ``--serve``) answers every chat completion after a fixed latency. Each
+arm runs in a fresh process, so its peak RSS is its own:
+
+- ``bare``: a bare ``openai.AsyncOpenAI`` loop, ``concurrency`` workers, nothing else;
+- ``step``: the pipeline's teacher step (``distill.cot.generate_cot``: keys, ledger lookups, flow
+  control, a committed SQLite ledger entry per response, one CotRow per sample), fresh ledger;
+- ``rerun``: the same step again: every answer from the ledger, no request;
+- ``stream-small`` / ``stream``: ``TeacherClient.stream`` with a counting sink at 1/10 and all of the
+  requests: the client's own memory, which must not grow with the number of requests.
+
+Prints one line per arm, then the step/bare throughput ratio (target >= 0.95 at concurrency 64).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import re
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+_BODY = json.dumps(
+    {
+        "id": "bench",
+        "object": "chat.completion",
+        "created": 0,
+        "model": "bench",
+        "choices": [
+            {
+                "index": 0,
+                "message": {"role": "assistant", "content": "<think>\n2+3=5\n</think>\nSo \\boxed{5}."},
+                "finish_reason": "stop",
+            }
+        ],
+        "usage": {"prompt_tokens": 24, "completion_tokens": 12, "total_tokens": 36},
+    }
+).encode()
+_RESPONSE = (
+    b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n" % len(_BODY) + _BODY
+)
+_LENGTH = re.compile(rb"content-length:\s*(\d+)", re.I)
+
+
+class _FixedLatency(asyncio.Protocol):
+    """HTTP/1.1 keep-alive; every request is answered with the same completion after ``latency`` s."""
+
+    latency = 0.1
+
+    def connection_made(self, transport: asyncio.Transport) -> None:
+        self.transport = transport
+        self.buffer = b""
+
+    def data_received(self, data: bytes) -> None:
+        self.buffer += data
+        while (end := self.buffer.find(b"\r\n\r\n")) >= 0:
+            match = _LENGTH.search(self.buffer, 0, end)
+            size = end + 4 + (int(match.group(1)) if match else 0)
+            if len(self.buffer) < size:
+                return
+            self.buffer = self.buffer[size:]
+            asyncio.get_running_loop().call_later(self.latency, self._reply)
+
+    def _reply(self) -> None:
+        if not self.transport.is_closing():
+            self.transport.write(_RESPONSE)
+
+
+def serve(port: int, latency: float) -> None:
+    _FixedLatency.latency = latency
+
+    async def main() -> None:
+        server = await asyncio.get_running_loop().create_server(
+            _FixedLatency, "127.0.0.1", port, backlog=1024
+        )
+        print("ready", flush=True)
+        await server.serve_forever()
+
+    asyncio.run(main())
+
+
+def _messages(i: int) -> list[dict]:
+    return [{"role": "user", "content": f"What is {i} + {i + 1}? Please reason step by step."}]
+
+
+async def _bare(base_url: str, n: int, concurrency: int) -> int:
+    import openai
+
+    client = openai.AsyncOpenAI(base_url=base_url, api_key="bench")
+    numbers = iter(range(n))
+    ok = 0
+
+    async def worker() -> None:
+        nonlocal ok
+        for i in numbers:
+            response = await client.chat.completions.create(
+                model="bench", messages=_messages(i), max_tokens=64
+            )
+            ok += bool(response.choices)
+
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    await client.close()
+    return ok
+
+
+def run_arm(arm: str, base_url: str, n: int, concurrency: int, ledger: str) -> dict:
+    from distill.cot import generate_cot
+    from distill.ledger import SqliteLedger
+    from distill.prompts import Prompt
+    from distill.records import TranslatedRow
+    from distill.teacher import ChatRequest, TeacherClient, TeacherSettings
+
+    settings = TeacherSettings(base_url=base_url, model="bench", api_key="bench", max_tokens=64,
+                               concurrency=concurrency)  # fmt: skip
+    client = TeacherClient(settings, SqliteLedger(ledger))
+    before = resource.getrusage(resource.RUSAGE_SELF)
+    rss_before, cpu_before = before.ru_maxrss, before.ru_utime + before.ru_stime
+    started = time.perf_counter()
+    if arm == "bare":
+        done = asyncio.run(_bare(base_url, n, concurrency))
+    elif arm in ("step", "rerun"):
+        rows = [
+            TranslatedRow(
+                id=f"p{i}",
+                collection="bench",
+                source_file="f.pdf",
+                source_sha256="s",
+                page_start=1,
+                page_end=1,
+                problem=f"What is {i} + {i + 1}?",
+                answer=str(2 * i + 1),
+            )  # fmt: skip
+            for i in range(n // 2)
+        ]
+        out, _ = generate_cot(rows, client, Prompt.load("configs/prompts/cot_distill.yaml"), "distill", 2)
+        done = sum(not r.error for r in out)
+    else:
+        count = 0
+
+        def sink(index: int, result: object) -> None:
+            nonlocal count
+            count += 1
+
+        client.stream((ChatRequest(_messages(i), "bench-v1") for i in range(n)), sink)
+        done = count
+    seconds = time.perf_counter() - started
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    cpu_ms = (usage.ru_utime + usage.ru_stime - cpu_before) * 1000 / n
+    peak = usage.ru_maxrss
+    return {"arm": arm, "requests": n, "ok": done, "seconds": round(seconds, 2), "per_s": round(n / seconds, 1),
+            "cpu_ms_per_request": round(cpu_ms, 3),
+            "peak_rss_mb": round(peak / 1024, 1), "rss_growth_mb": round((peak - rss_before) / 1024, 1)}  # fmt: skip
+
+
+def _spawn_arm(arm: str, base_url: str, n: int, concurrency: int, ledger: str) -> dict:
+    command = [sys.executable, "-m", "benchmarks.teacher_bench", "--arm", arm, "--base-url", base_url,
+               "--requests", str(n), "--concurrency", str(concurrency), "--ledger", ledger]  # fmt: skip
+    done = subprocess.run(command, capture_output=True, text=True, check=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--requests", type=int, default=10_000)
+    parser.add_argument("--concurrency", type=int, default=64)
+    parser.add_argument(
+        "--latency", type=float, default=0.1, help="seconds the test server waits per request"
+    )
+    parser.add_argument("--rounds", type=int, default=1, help="bare/step pairs (one ratio each)")
+    parser.add_argument("--serve", type=int, metavar="PORT", help=argparse.SUPPRESS)
+    parser.add_argument("--arm", help=argparse.SUPPRESS)
+    parser.add_argument("--base-url", help=argparse.SUPPRESS)
+    parser.add_argument("--ledger", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.serve:
+        return serve(args.serve, args.latency)
+    if args.arm:
+        return print(
+            json.dumps(run_arm(args.arm, args.base_url, args.requests, args.concurrency, args.ledger))
+        )
+
+    from distill.local_server import free_port
+
+    port = free_port()
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "benchmarks.teacher_bench",
+            "--serve",
+            str(port),
+            "--latency",
+            str(args.latency),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        server.stdout.readline()
+        base_url = f"http://127.0.0.1:{port}/v1"
+        print(f"fixed-latency server {args.latency * 1000:.0f} ms, concurrency {args.concurrency}, "
+              f"{args.requests} requests; load {Path('/proc/loadavg').read_text().split()[:3]}")  # fmt: skip
+        results: dict[str, dict] = {}
+        with tempfile.TemporaryDirectory() as tmp:
+            ratios = []
+            for round_ in range(args.rounds):  # bare and step alternate, so drifting load hits both
+                for arm in ("bare", "step"):
+                    ledger = f"{tmp}/{arm}{round_}.sqlite"
+                    results[arm] = _spawn_arm(arm, base_url, args.requests, args.concurrency, ledger)
+                    print(json.dumps(results[arm]), flush=True)
+                ratios.append(results["step"]["per_s"] / results["bare"]["per_s"])
+            plan = [("rerun", args.requests, "step0"), ("stream-small", args.requests // 10, "small"),
+                    ("stream", args.requests, "stream")]  # fmt: skip
+            for arm, n, ledger in plan:
+                results[arm] = _spawn_arm(arm, base_url, n, args.concurrency, f"{tmp}/{ledger}.sqlite")
+                print(json.dumps(results[arm]), flush=True)
+        print(f"step / bare throughput: {' '.join(f'{r:.3f}' for r in ratios)}  (target >= 0.95)")
+        small, big = results["stream-small"]["rss_growth_mb"], results["stream"]["rss_growth_mb"]
+        print(
+            f"client memory growth: {small} MB at {args.requests // 10} requests, {big} MB at {args.requests}"
+        )
+    finally:
+        server.terminate()
+        server.wait(10)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,80 @@
+"""rapidocr 3.x: PP-OCR ONNX models bundled in its wheel (no download); the default engine."""
+
+from __future__ import annotations
+
+import importlib.metadata
+import importlib.util
+from typing import ClassVar
+
+import numpy as np
+
+from ocr.engines import EngineUnavailable
+from ocr.types import OcrLine
+
+MAX_SLANT = 10.0  # degrees: text set at a steeper angle is a watermark, not content
+
+
+def _slant(quad: np.ndarray) -> float:
+    """Angle of a detected box's top edge (corners clockwise from top-left), in degrees."""
+    (x0, y0), (x1, y1) = quad[0], quad[1]
+    return float(np.degrees(np.arctan2(y1 - y0, max(x1 - x0, 1e-6))))
+
+
+class RapidEngine:
+    """rapidocr with its own defaults, except logging and the ONNX Runtime thread count; slanted lines
+    (watermarks across the page) are dropped.
+
+    It shrinks images whose longer side exceeds 2000 px; 144 dpi keeps an A4 page under that, and reads the
+    gaokao scans as well as 200 dpi does (CJK recall, see benchmarks/ocr_bench.py) with fewer pixels to render.
+    `threads` 0 lets ONNX Runtime use every core; a worker of a pool of N on N cores should use 1.
+    """
+
+    name: ClassVar[str] = "rapidocr"
+    default_dpi: ClassVar[int] = 144
+
+    @classmethod
+    def check(cls, threads: int = 0) -> None:
+        if importlib.util.find_spec("rapidocr") is None:
+            raise EngineUnavailable("rapidocr: package not installed (pip install rapidocr onnxruntime)")
+
+    def __init__(self, threads: int = 0) -> None:
+        self.check(threads)
+        from rapidocr import RapidOCR  # imported here: it loads onnxruntime and OpenCV
+
+        params = {"Global.log_level": "error"}
+        if threads:
+            params["EngineConfig.onnxruntime.intra_op_num_threads"] = threads
+            params["EngineConfig.onnxruntime.inter_op_num_threads"] = 1
+        self._ocr = RapidOCR(params=params)
+
+    def version(self) -> str:
+        return importlib.metadata.version("rapidocr")
+
+    def recognize(self, image: np.ndarray) -> list[OcrLine]:
+        # Every step named on every call: rapidocr keeps the flags of the last call as its new defaults.
+        result = self._ocr(image, use_det=True, use_cls=True, use_rec=True)
+        # Nothing found: an empty output, or a partial one (e.g. detection only) without texts.
+        boxes, texts, scores = (getattr(result, name, None) for name in ("boxes", "txts", "scores"))
+        if boxes is None or texts is None or scores is None:
+            return []
+        return [
+            OcrLine(
+                text=text,
+                box=[
+                    float(quad[:, 0].min()),
+                    float(quad[:, 1].min()),
+                    float(quad[:, 0].max()),
+                    float(quad[:, 1].max()),
+                ],
+                score=float(score),
+            )
+            for quad, text, score in zip(boxes, texts, scores, strict=True)
+            if abs(_slant(quad)) <= MAX_SLANT
+        ]
+
+    def read_line(self, image: np.ndarray) -> tuple[str, float]:
+        result = self._ocr(image, use_det=False, use_cls=False, use_rec=True)
+        texts, scores = getattr(result, "txts", None), getattr(result, "scores", None)
+        if not texts or scores is None:
+            return "", 0.0
+        return "".join(texts), float(min(scores))

@@ -1,0 +1,210 @@
+"""Inline math from positioned text: superscripts, subscripts and stacked fractions become LaTeX.
+
+Works on pieces of text with a box, a font size and a baseline, whatever produced them (text-layer spans,
+OCR of vector-drawn formulas): `x` + a raised, smaller `2` gives `x^{2}`; a lowered, smaller `n` after
+`a` gives `a_{n}`; pieces stacked above and below a fraction rule give `\\frac{num}{den}`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+from statistics import median
+
+Box = tuple[float, float, float, float]
+
+SMALLER = 0.9  # a script is set at most this fraction of the base size
+RAISED = 0.2  # a superscript's baseline is this many base sizes above the row's baseline
+LOWERED = 0.1  # a subscript's baseline is this many base sizes below it
+OPTION_LABEL = re.compile(r"\s*(\(?[A-Ha-h1-9][.．)）]|[（(][1-9ivx]+[)）])")
+MAX_FRACTION_PART = 40  # characters of a numerator or denominator; longer text is not a fraction
+
+
+@dataclass
+class Piece:
+    """Text with geometry, in page points. `level` None: decided by geometry; 0: base text, never a script."""
+
+    text: str
+    box: Box
+    size: float
+    baseline: float
+    superscript: bool = False  # the PDF itself marks it superscript
+    level: int | None = None
+    chars: tuple[tuple[str, float, float], ...] = ()  # (char, x0, x1) when known: lets the piece be split
+
+
+def row_text(pieces: list[Piece]) -> str:
+    """Text of one row of pieces (any order), scripts written as ^{...} and _{...}."""
+    pieces = sorted(pieces, key=lambda p: p.box[0])
+    base_size, base_line = _base(pieces)
+    out: list[str] = []
+    level, previous = 0, None
+    for piece in pieces:
+        new_level = _level(piece, base_size, base_line)
+        text = piece.text if new_level == 0 else piece.text.strip()
+        if new_level == 0 and previous is not None and _spaced(previous, piece, out):
+            text = " " + text
+        if new_level != level:
+            if level != 0:
+                out.append("}")
+            if new_level != 0:
+                out.append("^{" if new_level > 0 else "_{")
+            level = new_level
+        out.append(text)
+        previous = piece
+    if level != 0:
+        out.append("}")
+    return "".join(out).strip()
+
+
+def merge_fractions(pieces: list[Piece], rules: list[Box]) -> list[Piece]:
+    """Pieces with every numerator/denominator pair stacked around one of the `rules` (thin horizontal
+    rectangles) replaced by one `\\frac{num}{den}` piece."""
+    pieces = list(pieces)
+    for rule in sorted(rules, key=lambda r: r[2] - r[0]):  # inner (narrower) fractions first
+        middle = (rule[1] + rule[3]) / 2
+        above = [
+            p
+            for p in pieces
+            if _over_rule(p, rule) and p.baseline <= middle and p.box[3] <= middle + 0.5 * p.size
+        ]
+        below = [
+            p
+            for p in pieces
+            if _over_rule(p, rule) and p.box[1] >= middle - 0.3 * p.size and p.baseline > middle
+        ]
+        above = [p for p in above if p.baseline >= middle - 1.3 * p.size]
+        below = [p for p in below if p.box[1] <= middle + 0.8 * p.size]
+        if not above or not below:
+            continue
+        num, den = row_text(above), row_text(below)
+        if len(num) > MAX_FRACTION_PART or len(den) > MAX_FRACTION_PART:
+            continue
+        parts = above + below
+        box = (
+            min(rule[0], *(p.box[0] for p in parts)),
+            min(p.box[1] for p in parts),
+            max(rule[2], *(p.box[2] for p in parts)),
+            max(p.box[3] for p in parts),
+        )
+        size = max(p.size for p in parts)
+        fraction = Piece(rf"\frac{{{num}}}{{{den}}}", box, size, middle + 0.3 * size, level=0)
+        pieces = [p for p in pieces if not any(p is q for q in parts)] + [fraction]
+    return pieces
+
+
+def split_around(pieces: list[Piece], boxes: list[Box]) -> list[Piece]:
+    """Pieces cut where one of `boxes` sits inside them on the same row (a formula drawn in a gap of a
+    span), so that what fills the gap lands between the two halves."""
+    out = []
+    for piece in pieces:
+        cuts = sorted(
+            box
+            for box in boxes
+            if piece.box[0] < box[0]
+            and box[2] < piece.box[2]
+            and box[1] < piece.box[3]
+            and piece.box[1] < box[3]
+        )
+        if not cuts or not piece.chars:
+            out.append(piece)
+            continue
+        part: list[tuple[str, float, float]] = []
+        for char in piece.chars:
+            if part and any(_mid(part[-1]) <= (box[0] + box[2]) / 2 < _mid(char) for box in cuts):
+                out.append(_part(piece, part))
+                part = []
+            part.append(char)
+        out.append(_part(piece, part))
+    return out
+
+
+def _mid(char: tuple[str, float, float]) -> float:
+    return (char[1] + char[2]) / 2
+
+
+def _part(piece: Piece, chars: list[tuple[str, float, float]]) -> Piece:
+    box = (chars[0][1], piece.box[1], chars[-1][2], piece.box[3])
+    text = "".join(c for c, _, _ in chars)
+    return Piece(text, box, piece.size, piece.baseline, piece.superscript, piece.level, tuple(chars))
+
+
+def stack_fractions(pieces: list[Piece]) -> list[Piece]:
+    """Without drawn rules (OCR of a scan): a short piece right above another, both centred on the middle
+    of a neighbouring piece of the row, become `\\frac{upper}{lower}`."""
+    pieces = list(pieces)
+    used: set[int] = set()
+    fractions = []
+    for a, upper in enumerate(pieces):
+        for b, lower in enumerate(pieces):
+            if a in used or b in used or a == b or not _stacked(upper, lower):
+                continue
+            junction = (upper.box[3] + lower.box[1]) / 2
+            height = min(upper.box[3] - upper.box[1], lower.box[3] - lower.box[1])
+            left, right = min(upper.box[0], lower.box[0]), max(upper.box[2], lower.box[2])
+            if not any(
+                abs((p.box[1] + p.box[3]) / 2 - junction) <= 0.35 * height
+                and (0 <= left - p.box[2] <= 2 * height or 0 <= p.box[0] - right <= 2 * height)
+                for k, p in enumerate(pieces)
+                if k not in (a, b)
+            ):
+                continue
+            box = (left, upper.box[1], right, lower.box[3])
+            text = rf"\frac{{{upper.text.strip()}}}{{{lower.text.strip()}}}"
+            fractions.append(Piece(text, box, upper.size, lower.box[3], level=0))
+            used |= {a, b}
+    return [p for k, p in enumerate(pieces) if k not in used] + fractions
+
+
+def _stacked(upper: Piece, lower: Piece) -> bool:
+    """Whether `upper` sits right above `lower`, the narrower within the wider, both formula-like."""
+    height = min(upper.box[3] - upper.box[1], lower.box[3] - lower.box[1])
+    gap = lower.box[1] - upper.box[3]
+    overlap = min(upper.box[2], lower.box[2]) - max(upper.box[0], lower.box[0])
+    narrower = min(upper.box[2] - upper.box[0], lower.box[2] - lower.box[0])
+    formula_like = _formula_like(upper.text.strip()) and _formula_like(lower.text.strip())
+    return formula_like and -0.3 * height <= gap <= 0.6 * height and overlap >= 0.6 * narrower
+
+
+def _formula_like(text: str) -> bool:
+    """Short, no CJK, not an option or item label: text that may be a numerator or denominator."""
+    return (
+        0 < len(text) <= MAX_FRACTION_PART // 4
+        and not any("\u3000" <= char <= "\u9fff" or "\uff00" <= char <= "\uffef" for char in text)
+        and OPTION_LABEL.match(text) is None
+    )
+
+
+def _over_rule(piece: Piece, rule: Box) -> bool:
+    """Whether the piece lies within the horizontal extent of the rule (a little slack each side)."""
+    slack = 0.3 * piece.size
+    return piece.box[0] >= rule[0] - slack and piece.box[2] <= rule[2] + slack and piece.text.strip() != ""
+
+
+def _base(pieces: list[Piece]) -> tuple[float, float]:
+    """Font size carrying most characters, and the median baseline of the pieces at that size."""
+    weights: Counter[float] = Counter()
+    for piece in pieces:
+        weights[round(piece.size, 1)] += len(piece.text.strip()) or 1
+    size = max(weights, key=lambda s: (weights[s], s))
+    return size, median(p.baseline for p in pieces if abs(round(p.size, 1) - size) < 0.5)
+
+
+def _level(piece: Piece, base_size: float, base_line: float) -> int:
+    if piece.level is not None:
+        return piece.level
+    if piece.size >= SMALLER * base_size:
+        return 0
+    if piece.superscript or piece.baseline < base_line - RAISED * base_size:
+        return 1
+    if piece.baseline > base_line + LOWERED * base_size:
+        return -1
+    return 0
+
+
+def _spaced(previous: Piece, piece: Piece, out: list[str]) -> bool:
+    """Whether a gap separates two neighbouring pieces that carry no space of their own at that point."""
+    if (out and out[-1][-1:].isspace()) or piece.text[:1].isspace():
+        return False
+    return piece.box[0] - previous.box[2] > 0.25 * min(piece.size, previous.size)

@@ -1,0 +1,206 @@
+"""Holes in a text layer: formulas drawn as vector glyphs (MathJax SVG, outlined fonts) or set in fonts
+without Unicode mapping, which `get_text` silently drops.
+
+Glyph-sized dark drawings are clustered into formulas; a cluster holding a larger drawing is a figure
+and left alone. Each formula is cut into runs that OCR can read one line at a time: the base line,
+raised glyphs (superscripts), and the parts above and below a fraction rule.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ocr.inline_math import Box
+from ocr.textlayer import Layer
+
+GLYPH_MAX = 2.5  # body sizes: a drawing at most this wide and high may be a glyph
+RULE_MAX_WIDTH = 6.0  # body sizes: a wider rule is a separator or underline, not a fraction bar
+GAP_X, GAP_Y = 0.45, 0.15  # body sizes: glyphs closer than this belong to the same formula
+RULE_REACH = 0.7  # body sizes: how far above and below a fraction rule its parts sit
+FIGURE_HEIGHT = 3.0  # body sizes: a taller cluster is a figure
+MAX_DRAWINGS = 2000  # a page with more drawings than this is a figure, not text with formulas
+LONE_RULE = 1.5  # body sizes: a rule alone in a formula is a minus or dash up to this width
+SPLIT_GAP = 0.6  # body sizes: a wider gap inside a formula (where a fraction was taken out) splits a run
+
+
+@dataclass
+class Run:
+    """A part of a formula to OCR as one line. level 1: superscript; 0: base (or a fraction part)."""
+
+    box: Box
+    level: int = 0
+    text: str | None = None  # known without OCR (a lone rule is a minus sign)
+
+
+@dataclass
+class Holes:
+    runs: list[Run]
+    figures: int  # clusters of drawings that are no formula
+
+
+def find_holes(layer: Layer, cut: bool = True) -> Holes:
+    """Formulas of the page that the text layer does not hold, cut into runs. With `cut` False they are
+    only detected: one run covering every formula glyph stands for them all (rules alone are not counted)."""
+    body = layer.body_size
+    glyphs: list[Box] = [tuple(b) for b in layer.unmapped]
+    rules: list[Box] = []
+    large: list[Box] = []
+    for drawing in layer.drawings:
+        x0, y0, x1, y1 = drawing.box
+        if drawing.is_rule:
+            if x1 - x0 <= RULE_MAX_WIDTH * body:
+                rules.append(drawing.box)
+        elif x1 - x0 > GLYPH_MAX * body or y1 - y0 > GLYPH_MAX * body:
+            large.append(drawing.box)
+        elif not drawing.is_rect:  # glyph outlines are curves; small rectangles are markers and boxes
+            glyphs.append(drawing.box)
+    glyphs = _off_text(glyphs, layer.ink)
+    boxes = glyphs + rules + large
+    if not (glyphs or rules) or len(boxes) > MAX_DRAWINGS:  # nothing to read, or a chart of thousands
+        return Holes([], int(bool(large) or len(boxes) > MAX_DRAWINGS))
+    if not cut:
+        return Holes([Run(_union(glyphs))] if glyphs else [], int(bool(large)))
+    text_boxes = [p.box for p in layer.pieces] + glyphs
+    formulas, figures = [], []
+    for cluster in _clusters(boxes, body, n_rules=len(rules), first_rule=len(glyphs)):
+        area = _union([boxes[i] for i in cluster])
+        if any(i >= len(glyphs) + len(rules) for i in cluster) or area[3] - area[1] > FIGURE_HEIGHT * body:
+            figures.append(area)
+        else:
+            formulas.append((cluster, area))
+    runs: list[Run] = []
+    for cluster, area in formulas:
+        if any(_overlaps(area, figure, 0.5 * body) for figure in figures):
+            continue  # legend markers, labels drawn as paths: part of a figure
+        cluster_glyphs = [boxes[i] for i in cluster if i < len(glyphs)]
+        bars, strokes = [], []  # fraction bars; other rules are glyphs too (minus, equals, overlines)
+        for rule in (boxes[i] for i in cluster if i >= len(glyphs)):
+            (bars if _stacked_around(rule, cluster_glyphs, body) else strokes).append(rule)
+        strokes = [r for r in strokes if not _decorates([r], cluster_glyphs, body)]  # overlines go
+        if not cluster_glyphs:  # rules alone: a minus or an equals sign, unless they decorate text
+            if (
+                strokes
+                and max(r[2] - r[0] for r in strokes) <= LONE_RULE * body
+                and not _decorates(strokes, text_boxes, body)
+            ):
+                runs.append(Run(_union(strokes), text="-" if len(strokes) == 1 else "="))
+            continue
+        runs += _runs(cluster_glyphs + strokes, bars, body)
+    return Holes(runs, len(figures))
+
+
+def _decorates(rules: list[Box], boxes: list[Box], body: float) -> bool:
+    """Whether the rules run right above or below text or glyphs (an overline, an underline, the rule of a
+    fraction set in text), rather than through the middle of a row as a minus sign does."""
+    for r in rules:
+        middle = (r[1] + r[3]) / 2
+        for b in boxes:
+            if min(r[2], b[2]) - max(r[0], b[0]) <= 0.5 * min(r[2] - r[0], b[2] - b[0]):
+                continue
+            centre, half = (b[1] + b[3]) / 2, 0.35 * (b[3] - b[1])
+            if (middle < centre - half and b[1] - middle <= 0.6 * body) or (
+                middle > centre + half and middle - b[3] <= 0.6 * body
+            ):
+                return True
+    return False
+
+
+def _stacked_around(rule: Box, glyphs: list[Box], body: float) -> bool:
+    """Whether glyphs sit both right above and right below the rule, within its width: a fraction bar."""
+    middle = (rule[1] + rule[3]) / 2
+    over = [g for g in glyphs if g[0] >= rule[0] - 1 and g[2] <= rule[2] + 1]
+    return any(middle - RULE_REACH * body <= g[3] <= middle for g in over) and any(
+        middle <= g[1] <= middle + RULE_REACH * body for g in over
+    )
+
+
+def _off_text(boxes: list[Box], ink: list[Box]) -> list[Box]:
+    """The boxes that do not sit on visible characters (underlines, highlights, frames around words do)."""
+    if not boxes or not ink:
+        return boxes
+    b, c = np.asarray(boxes, dtype=float), np.asarray(ink, dtype=float)
+    width = np.clip(
+        np.minimum(b[:, None, 2], c[None, :, 2]) - np.maximum(b[:, None, 0], c[None, :, 0]), 0, None
+    )
+    height = np.clip(
+        np.minimum(b[:, None, 3], c[None, :, 3]) - np.maximum(b[:, None, 1], c[None, :, 1]), 0, None
+    )
+    area = np.maximum((b[:, 2] - b[:, 0]) * (b[:, 3] - b[:, 1]), 1e-6)
+    covered = (width * height).sum(axis=1) > 0.5 * area
+    return [box for box, hidden in zip(boxes, covered, strict=True) if not hidden]
+
+
+def _clusters(boxes: list[Box], body: float, n_rules: int, first_rule: int) -> list[list[int]]:
+    """Connected groups of boxes, each grown by the formula gaps (fraction rules reach further up/down)."""
+    array = np.asarray(boxes, dtype=float)
+    grow = np.tile([GAP_X * body / 2, GAP_Y * body / 2], (len(boxes), 1))
+    grow[first_rule : first_rule + n_rules, 1] = RULE_REACH * body / 2
+    x0, y0 = array[:, 0] - grow[:, 0], array[:, 1] - grow[:, 1]
+    x1, y1 = array[:, 2] + grow[:, 0], array[:, 3] + grow[:, 1]
+    touch = (x0[:, None] <= x1[None, :]) & (x0[None, :] <= x1[:, None])
+    touch &= (y0[:, None] <= y1[None, :]) & (y0[None, :] <= y1[:, None])
+    parent = list(range(len(boxes)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i, j in zip(*np.nonzero(np.triu(touch, 1)), strict=True):
+        parent[root(int(i))] = root(int(j))
+    groups: dict[int, list[int]] = {}
+    for i in range(len(boxes)):
+        groups.setdefault(root(i), []).append(i)
+    return list(groups.values())
+
+
+def _runs(glyphs: list[Box], rules: list[Box], body: float) -> list[Run]:
+    """Runs of one formula: the glyphs above and below each rule, then the rest by level, left to right."""
+    runs: list[Run] = []
+    rest = list(glyphs)
+    for rule in sorted(rules, key=lambda r: r[2] - r[0]):
+        middle = (rule[1] + rule[3]) / 2
+        over = [g for g in rest if g[0] >= rule[0] - 1 and g[2] <= rule[2] + 1]
+        above = [g for g in over if g[3] <= middle and g[3] >= middle - RULE_REACH * body]
+        below = [g for g in over if g[1] >= middle and g[1] <= middle + RULE_REACH * body]
+        for part in (above, below):
+            if part:
+                runs.append(Run(_union(part)))
+        rest = [g for g in rest if not any(g is p for p in above + below)]
+    if not rest:
+        return runs
+    tall = max(g[3] - g[1] for g in rest)
+    bottoms = sorted(g[3] for g in rest if g[3] - g[1] >= 0.6 * tall) or [g[3] for g in rest]
+    baseline = bottoms[len(bottoms) // 2]
+    top = min([g[1] for g in rest if g[3] >= baseline - 0.2 * tall] or [g[1] for g in rest])
+    current: list[Box] = []
+    level = 0
+    for glyph in sorted(rest, key=lambda g: g[0]):
+        raised = (
+            glyph[3] < baseline - 0.35 * tall
+            and glyph[1] < top + 0.15 * tall
+            and glyph[3] - glyph[1] < 0.9 * tall
+        )
+        if current and (int(raised) != level or glyph[0] - max(g[2] for g in current) > SPLIT_GAP * body):
+            runs.append(Run(_union(current), level))
+            current = []
+        level = int(raised)
+        current.append(glyph)
+    runs.append(Run(_union(current), level))
+    return runs
+
+
+def _overlaps(a: Box, b: Box, margin: float) -> bool:
+    return a[0] < b[2] + margin and b[0] < a[2] + margin and a[1] < b[3] + margin and b[1] < a[3] + margin
+
+
+def _union(boxes: list[Box]) -> Box:
+    return (
+        min(b[0] for b in boxes),
+        min(b[1] for b in boxes),
+        max(b[2] for b in boxes),
+        max(b[3] for b in boxes),
+    )

@@ -1,0 +1,72 @@
+"""Small PDFs built for the layout tests: two columns, option rows, scripts, fractions, vector formulas."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pymupdf
+
+
+def two_columns(path: Path, rows: int = 6) -> None:
+    """A full-width title, two columns of `rows` lines (L1.. and R1..), a full-width footer line."""
+    doc = pymupdf.open()
+    page = doc.new_page()
+    page.insert_text((72, 60), "Title spanning the whole width of the page, above both columns", fontsize=12)
+    for i in range(rows):
+        y = 100 + 16 * i
+        page.insert_text((72, y), f"L{i + 1} left column text line that fills it", fontsize=10)
+        page.insert_text((320, y + 3), f"R{i + 1} right column text, another line", fontsize=10)
+    page.insert_text(
+        (72, 130 + 16 * rows), "Footer line running across the whole width of the page as well", fontsize=12
+    )
+    doc.save(path)
+
+
+def options(path: Path) -> None:
+    """A question, four options on one row, a second question, options in a 2 x 2 grid, short lines."""
+    doc = pymupdf.open()
+    page = doc.new_page()
+    page.insert_text((72, 72), "1. Which number below is the largest of the four given here?", fontsize=11)
+    for i, option in enumerate(["A. 1", "B. 2", "C. 3", "D. 4"]):
+        page.insert_text((72 + 120 * i, 92), option, fontsize=11)
+    page.insert_text((72, 120), "2. Pick one.", fontsize=11)
+    for row, pair in enumerate([("A. x", "B. y"), ("C. z", "D. w")]):
+        for col, option in enumerate(pair):
+            page.insert_text((72 + 240 * col, 140 + 20 * row), option, fontsize=11)
+    page.insert_text((72, 200), "Answer: A", fontsize=11)
+    page.insert_text((72, 220), "3. Next.", fontsize=11)
+    doc.save(path)
+
+
+def scripts_and_fraction(path: Path) -> None:
+    """Superscripts and subscripts set by HTML, and a fraction: numerator, rule, denominator."""
+    doc = pymupdf.open()
+    page = doc.new_page()
+    page.insert_htmlbox(
+        pymupdf.Rect(72, 60, 520, 100),
+        '<p style="font-size:12pt">Let x<sup>2</sup> + a<sub>n</sub> = y<sup>10</sup> hold.</p>',
+    )
+    page.insert_text((72, 150), "Then p =", fontsize=12)
+    page.insert_text((129, 143), "3", fontsize=9)
+    page.draw_line((126, 146), (137, 146), width=0.5)
+    page.insert_text((129, 155), "4", fontsize=9)
+    page.insert_text((142, 150), "of the total, as stated before.", fontsize=12)
+    doc.save(path)
+
+
+def vector_formula(path: Path) -> None:
+    """Text with a formula drawn as vector glyphs in a gap of the line (as MathJax SVG output does)."""
+    source = pymupdf.open()
+    formula = source.new_page(width=200, height=40)
+    formula.insert_htmlbox(
+        pymupdf.Rect(0, 0, 200, 40), '<span style="font-size:14pt">y = 3x<sup>2</sup> + 7</span>'
+    )
+    outlined = pymupdf.open(stream=formula.get_svg_image(text_as_path=True).encode(), filetype="svg")
+    vector = pymupdf.open("pdf", outlined.convert_to_pdf())
+    doc = pymupdf.open()
+    page = doc.new_page()
+    page.insert_text((72, 100), "Suppose that", fontsize=14)
+    page.show_pdf_page(pymupdf.Rect(160, 86, 360, 126), vector, 0)
+    page.insert_text((250, 100), "holds for all x.", fontsize=14)
+    page.insert_text((72, 140), "Find the value of y when x equals four, please.", fontsize=14)
+    doc.save(path)

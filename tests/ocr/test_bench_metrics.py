@@ -1,0 +1,20 @@
+"""The benchmark's text metrics (the benchmark itself reads ../shared and is not run here)."""
+
+from __future__ import annotations
+
+from benchmarks.ocr_bench import best_span_distance, normalize
+
+
+def test_normalize_makes_latex_and_ocr_text_comparable():
+    assert normalize(r"则 $A \cap B =$ ？") == normalize("则A∩B=") == "则A∩B="
+    assert normalize(r"$x^{3}$，$\frac{a}{b}$") == "x3,ab"
+    assert normalize(r"$\cos(\alpha) + \ln x$, $\begin{cases} 1 \end{cases}$") == "cos(α)+lnx,1"
+    assert normalize(r"$\left( x \leq \infty \right)$") == "(x≤∞)"
+
+
+def test_best_span_distance_has_free_ends():
+    assert best_span_distance("abc", "xxabcxx") == 0
+    assert best_span_distance("abc", "xxabxx") == 1
+    assert best_span_distance("已知集合", "解：已知集合A") == 0
+    assert best_span_distance("kitten", "sitting") == 2  # "sittin"
+    assert best_span_distance("abc", "") == 3

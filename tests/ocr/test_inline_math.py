@@ -1,0 +1,72 @@
+"""Scripts and fractions from pieces of positioned text."""
+
+from __future__ import annotations
+
+from ocr.inline_math import Piece, merge_fractions, row_text, split_around
+
+
+def piece(text, x0, size=12.0, baseline=100.0, **kw) -> Piece:
+    width = 0.5 * size * len(text)
+    return Piece(text, (x0, baseline - 0.8 * size, x0 + width, baseline + 0.2 * size), size, baseline, **kw)
+
+
+def test_scripts_by_size_and_baseline():
+    pieces = [
+        piece("x", 0),
+        piece("2", 6, size=8, baseline=96),  # raised
+        piece(" + a", 10),
+        piece("n", 34, size=8, baseline=103),  # lowered
+        piece(" = b", 38),
+        piece("k+1", 62, size=8, baseline=99, superscript=True),  # flagged by the PDF
+    ]
+    assert row_text(pieces) == "x^{2} + a_{n} = b^{k+1}"
+
+
+def test_small_text_on_the_baseline_is_not_a_script():
+    assert row_text([piece("Note", 0), piece("small print", 30, size=8, baseline=100)]) == "Note small print"
+
+
+def test_fixed_levels_and_gaps_between_base_pieces_become_spaces():
+    pieces = [piece("y", 0), piece("=", 20, level=0), piece("2", 30, size=8, baseline=100, level=1)]
+    assert row_text(pieces) == "y =^{2}"
+
+
+def test_fraction_around_a_rule():
+    rule = (50.0, 96.0, 62.0, 96.5)
+    pieces = [
+        piece("p =", 20),
+        piece("3", 53, size=9, baseline=93),
+        piece("4", 53, size=9, baseline=105),
+        piece("done", 70),
+    ]
+    merged = merge_fractions(pieces, [rule])
+    assert row_text(merged) == r"p = \frac{3}{4} done"
+
+
+def test_nested_fraction_and_a_rule_that_is_no_fraction():
+    inner = (60.0, 90.0, 66.0, 90.4)
+    outer = (50.0, 96.0, 80.0, 96.5)
+    separator = (0.0, 200.0, 500.0, 200.5)
+    pieces = [
+        piece("1", 61, size=8, baseline=88),
+        piece("2", 61, size=8, baseline=97),
+        piece("x", 60, size=9, baseline=106),
+        piece("a long paragraph line below the separator, too long for a fraction", 0, baseline=212),
+    ]
+    merged = merge_fractions(pieces, [outer, inner, separator])
+    assert sorted(p.text for p in merged)[0] == r"\frac{\frac{1}{2}}{x}"
+    assert len(merged) == 2
+
+
+def test_split_around_puts_a_formula_into_the_gap_of_a_span():
+    span = Piece(
+        "slopes  and",
+        (0, 90, 66, 102),
+        12,
+        100,
+        chars=tuple((c, 6 * i, 6 * i + 5) for i, c in enumerate("slopes  and")),
+    )
+    formula = Piece("2", (38, 91, 43, 101), 12, 100, level=0)
+    parts = split_around([span], [formula.box])
+    assert [p.text for p in parts] == ["slopes ", " and"]
+    assert row_text(parts + [formula]) == "slopes 2 and"

@@ -1,0 +1,100 @@
+"""Formulas drawn as vector glyphs in a text layer are found, OCR'd in runs, and put back in place."""
+
+from __future__ import annotations
+
+import layouts
+import pymupdf
+from fakes import FakeEngine
+
+import ocr.extract
+from ocr import Settings, extract_pdf
+from ocr.textlayer import read_layer
+from ocr.vector_math import find_holes
+
+
+def test_the_vector_formula_is_found_and_cut_into_runs(tmp_path):
+    layouts.vector_formula(tmp_path / "formula.pdf")
+    with pymupdf.open(tmp_path / "formula.pdf") as doc:
+        layer = read_layer(doc[0])
+        assert "y" not in layer.pieces[0].text + layer.pieces[1].text.split("holds")[0]  # the hole
+        holes = find_holes(layer)
+    assert holes.figures == 0
+    levels = [run.level for run in sorted(holes.runs, key=lambda r: r.box[0])]
+    assert levels == [0, 0, 0, 1, 0, 0]  # y, =, 3x, the raised 2, +, 7
+    assert all(160 <= run.box[0] and run.box[2] <= 250 and 80 <= run.box[1] for run in holes.runs)
+
+
+def test_the_formula_is_read_back_in_place_with_its_superscript(tmp_path):
+    layouts.vector_formula(tmp_path / "formula.pdf")
+    [row] = extract_pdf(tmp_path / "formula.pdf")
+    assert row.text.splitlines() == [
+        "Suppose that y = 3x^{2} + 7 holds for all x.",
+        "Find the value of y when x equals four, please.",
+    ]
+    assert (row.method, row.engine) == ("text-layer", "pymupdf+rapidocr")
+    assert row.engine_version.startswith(pymupdf.__version__.split(".")[0]) and "+" in row.engine_version
+    assert "vector_math" in row.flags and "math_lost" not in row.flags
+    assert row.lines and all(line.text for line in row.lines) and 0.5 < row.confidence <= 1.0
+
+
+def test_a_formula_ocr_cannot_read_is_flagged_math_lost(tmp_path, monkeypatch):
+    layouts.vector_formula(tmp_path / "formula.pdf")
+    monkeypatch.setattr(ocr.extract, "get_engine", lambda config: FakeEngine(line=("", 0.0)))
+    [row] = extract_pdf(tmp_path / "formula.pdf")
+    assert row.method == "text-layer" and row.flags == ["vector_math", "math_lost", "low_confidence"]
+    assert row.text.splitlines()[0] == "Suppose that = holds for all x."  # the equals sign needs no OCR
+
+
+def test_with_formula_ocr_turned_off_the_page_is_flagged_math_lost(tmp_path, monkeypatch):
+    layouts.vector_formula(tmp_path / "formula.pdf")
+    engine = FakeEngine()
+    monkeypatch.setattr(ocr.extract, "get_engine", lambda config: engine)
+    [row] = extract_pdf(tmp_path / "formula.pdf", Settings(vector_math=False))
+    assert (row.engine, row.flags, engine.seen) == ("pymupdf", ["math_lost"], [])
+
+
+def test_a_failing_engine_keeps_the_text_layer_and_says_why(tmp_path, monkeypatch):
+    layouts.vector_formula(tmp_path / "formula.pdf")
+
+    class Broken(FakeEngine):
+        def read_line(self, image):
+            raise RuntimeError("no model")
+
+    monkeypatch.setattr(ocr.extract, "get_engine", lambda config: Broken())
+    [row] = extract_pdf(tmp_path / "formula.pdf")
+    assert (row.method, row.flags, row.error) == (
+        "text-layer",
+        ["math_lost"],
+        "formula OCR failed: RuntimeError: no model",
+    )
+    assert row.text.startswith("Suppose that holds")
+
+
+def test_figures_and_underlines_are_not_formulas(tmp_path, monkeypatch):
+    doc = pymupdf.open()
+    page = doc.new_page()
+    page.insert_text((72, 72), "A page with a figure below and an underlined word here.", fontsize=11)
+    page.draw_line((300, 74), (340, 74), width=0.6)  # underline
+    page.draw_rect(pymupdf.Rect(100, 120, 300, 300), width=1)  # figure frame
+    page.draw_circle((200, 210), 40)
+    page.draw_line((100, 400), (500, 400), width=0.5)  # separator rule
+    doc.save(tmp_path / "figure.pdf")
+    engine = FakeEngine()
+    monkeypatch.setattr(ocr.extract, "get_engine", lambda config: engine)
+    [row] = extract_pdf(tmp_path / "figure.pdf")
+    assert (row.method, row.engine, row.flags, engine.seen) == ("text-layer", "pymupdf", ["figures"], [])
+
+
+def test_a_lone_rule_is_a_minus_sign_unless_it_decorates_text(tmp_path, monkeypatch):
+    doc = pymupdf.open()
+    page = doc.new_page()
+    page.insert_text((72, 100), "Segment AB has length", fontsize=11)
+    page.draw_line((117, 91), (133, 91), width=0.4)  # an overline over "AB"
+    page.draw_line((200, 96.5), (206, 96.5), width=0.6)  # a minus sign drawn as a rule
+    page.insert_text((210, 100), "3 units.", fontsize=11)
+    doc.save(tmp_path / "rules.pdf")
+    engine = FakeEngine()
+    monkeypatch.setattr(ocr.extract, "get_engine", lambda config: engine)
+    [row] = extract_pdf(tmp_path / "rules.pdf")
+    assert row.text == "Segment AB has length - 3 units."
+    assert (row.flags, engine.seen) == (["vector_math"], [])
