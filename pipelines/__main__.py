@@ -61,7 +61,7 @@ def _run(job, instance, **kwargs) -> None:
     print(f"    {'ok' if result.success else 'FAILED'} in {time.monotonic() - started:.0f}s", flush=True)
     if not result.success:
         for event in result.all_events:
-            if event.is_failure and event.step_failure_data:
+            if event.is_step_failure:
                 print(event.step_failure_data.error.to_string(), file=sys.stderr)
         raise SystemExit(f"{job.name} failed")
 
