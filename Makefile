@@ -25,25 +25,27 @@ $(VENV)/.installed: pyproject.toml
 
 install: $(VENV)/.installed
 
-demo: install
-	@mkdir -p $(DAGSTER_HOME) && touch $(DAGSTER_HOME)/dagster.yaml
+# Dagster refuses a DAGSTER_HOME that does not exist.
+$(DAGSTER_HOME)/dagster.yaml:
+	mkdir -p $(DAGSTER_HOME) && touch $@
+
+demo: install $(DAGSTER_HOME)/dagster.yaml
 	$(PY) -m pipelines demo
 
-test: install
+test: install $(DAGSTER_HOME)/dagster.yaml
 	$(PY) -m pytest -q
 
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
-dev: install
-	@mkdir -p $(DAGSTER_HOME) && touch $(DAGSTER_HOME)/dagster.yaml
+dev: install $(DAGSTER_HOME)/dagster.yaml
 	$(VENV)/bin/dagster dev -w workspace.yaml
 
-register: install
+register: install $(DAGSTER_HOME)/dagster.yaml
 	$(PY) -m pipelines register
 
-validate: install
+validate: install $(DAGSTER_HOME)/dagster.yaml
 	$(VENV)/bin/dagster definitions validate -w workspace.yaml
 
 clean:
