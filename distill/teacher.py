@@ -31,6 +31,7 @@ from openai.types.chat import ChatCompletion
 from distill.costs import Price
 from distill.flow_control import (
     CircuitBreaker,
+    EndpointDown,
     EndpointRejected,
     Outcome,
     RateLimiter,
@@ -294,11 +295,26 @@ class TeacherClient:
             for _ in range(s.concurrency):
                 await queue.put(None)
 
+        def stop(failure: Exception) -> None:
+            """Send nothing more; the calls in flight finish and are committed before the step fails."""
+            fatal.append(failure)
+            producer.cancel()
+            while not queue.empty():
+                queue.get_nowait()
+            for _ in range(s.concurrency):
+                queue.put_nowait(None)
+
         async def work(client: openai.AsyncOpenAI) -> None:
             nonlocal working
-            while (item := await queue.get()) is not None:
+            while not fatal and (item := await queue.get()) is not None:
                 key, request = item
-                await ledger.put(await self._call(client, key, request, limiter, breaker, stats))
+                try:
+                    entry = await self._call(client, key, request, limiter, breaker, stats)
+                except (EndpointDown, EndpointRejected) as failure:
+                    if not fatal:
+                        stop(failure)
+                    break
+                await ledger.put(entry)
             working -= 1
             if not working:
                 await ledger.put(None)
@@ -311,10 +327,11 @@ class TeacherClient:
         )
         ledger = _GroupCommit(self.ledger, committed, backlog=4 * s.concurrency)
         working = s.concurrency
+        fatal: list[Exception] = []
         try:
             async with asyncio.TaskGroup() as group:
                 group.create_task(ledger.run())
-                group.create_task(produce())
+                producer = group.create_task(produce())
                 for _ in range(s.concurrency):
                     group.create_task(work(client))
         except ExceptionGroup as failure:
@@ -323,6 +340,8 @@ class TeacherClient:
             ledger.flush()
             await client.close()
             stats.seconds = time.monotonic() - started
+        if fatal:
+            raise fatal[0]
         return stats
 
     async def _call(
