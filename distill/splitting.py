@@ -201,7 +201,7 @@ def _is_watermark(token: str, marks: set[str]) -> bool:
     return longest >= 3 and longest >= 0.6 * len(key)
 
 
-def _clean_pages(pages: list[tuple[int, str]]) -> list[tuple[int, list[str]]]:
+def clean_pages(pages: list[tuple[int, str]]) -> list[tuple[int, list[str]]]:
     """Each page's lines without page headers/footers (also edge lines repeated on most pages), part
     headers and watermark tokens."""
     split = [(no, text.splitlines()) for no, text in pages]
@@ -651,7 +651,7 @@ def split_pages(pages: list[tuple[int, str]]) -> DocumentSplit:
     page_spans: list[tuple[int, int, int]] = []
     lines: list[tuple[int, str]] = []
     offset = 0
-    for no, page_lines in _clean_pages(pages):
+    for no, page_lines in clean_pages(pages):
         start = offset
         for line in page_lines:
             lines.append((offset, line))

@@ -25,15 +25,16 @@ import pymupdf
 
 from ocr.engines import EngineConfig, OcrEngine, get_engine, render_dpi
 from ocr.guard import BadInput, Limits, check_images, check_page, open_pdf
-from ocr.inline_math import Piece, split_around, stack_fractions
+from ocr.inline_math import Piece, split_around, stack_cases, stack_fractions, unicode_scripts
 from ocr.reading_order import reading_order
 from ocr.render import MIN_DPI, fitting_dpi, render
 from ocr.textlayer import Layer, is_usable, read_layer, text_of
 from ocr.types import OcrLine, PageText
 from ocr.vector_math import Run, find_holes
+from ocr.watermark import faint_lines
 
 TEXT_LAYER_ENGINE = "pymupdf"
-EXTRACTOR_VERSION = 2  # bump when the same input and settings give different text
+EXTRACTOR_VERSION = 3  # bump when the same input and settings give different text
 # CJK characters a Chinese recognizer reads for lone operators (a formula run of nothing else)
 LOOK_ALIKES = str.maketrans({"十": "+", "一": "-", "二": "="})
 FORMULA_PADDING = 0.15  # body sizes of margin around a formula run cut out for OCR
@@ -41,13 +42,15 @@ FORMULA_PADDING = 0.15  # body sizes of margin around a formula run cut out for 
 
 @dataclass(frozen=True)
 class Settings:
-    """How pages are read. `formula_dpi` renders vector-drawn formulas (small crops: a high resolution)."""
+    """How pages are read. `formula_dpi` renders vector-drawn formulas (small crops: a high resolution);
+    `drop_watermarks` drops scanned lines printed in faint grey (see ocr/watermark.py)."""
 
     engine: EngineConfig = field(default_factory=EngineConfig)
     min_text_chars: int = 20
     low_confidence: float = 0.8
     vector_math: bool = True
     formula_dpi: int = 288
+    drop_watermarks: bool = True
     limits: Limits = field(default_factory=Limits)
 
     def key(self) -> str:
@@ -112,7 +115,7 @@ def read_page(doc: pymupdf.Document, number: int, settings: Settings) -> PageTex
     try:
         page = doc.load_page(number - 1)
         check_page(page, settings.limits)
-        layer = read_layer(page)
+        layer = read_layer(page, chars=settings.vector_math)
         text = text_of(layer.pieces, layer.rules())
         scanned = not is_usable(text, settings.min_text_chars) and bool(
             layer.drawings or layer.unmapped or page.get_images()
@@ -149,16 +152,25 @@ def _ocr_page(page: pymupdf.Page, settings: Settings) -> PageText:
             number, TEXT_LAYER_ENGINE, f"page too large to render within max_pixels ({page.rect})"
         )
     engine = get_engine(settings.engine)
+    image = render(page, dpi)
     try:
-        lines = engine.recognize(render(page, dpi))
+        lines = engine.recognize(image)
     except Exception as exc:
         return error_row(number, settings.engine.name, f"OCR failed: {type(exc).__name__}: {exc}")
+    faint = faint_lines(image[:, :, 0], [line.box for line in lines]) if settings.drop_watermarks else []
+    watermarked = any(faint)
+    lines = [line for line, drop in zip(lines, faint, strict=True) if not drop] if watermarked else lines
     scale = 72.0 / dpi
     for line in lines:
         line.box = [round(v * scale, 2) for v in line.box]
         line.low_confidence = line.score < settings.low_confidence
     pieces = stack_fractions(
-        [Piece(line.text, tuple(line.box), line.box[3] - line.box[1], line.box[3]) for line in lines]
+        stack_cases(
+            [
+                Piece(unicode_scripts(line.text), tuple(line.box), line.box[3] - line.box[1], line.box[3])
+                for line in lines
+            ]
+        )
     )
     text = [" ".join(pieces[i].text for i in row) for row in reading_order([p.box for p in pieces])]
     lines = [lines[i] for row in reading_order([line.box for line in lines]) for i in row]
@@ -170,6 +182,8 @@ def _ocr_page(page: pymupdf.Page, settings: Settings) -> PageText:
         flags.append("low_confidence")
     if dpi < render_dpi(settings.engine):
         flags.append("downscaled")
+    if watermarked:
+        flags.append("watermark")
     return PageText(
         page=number,
         text="\n".join(text),
@@ -224,7 +238,7 @@ def _read_runs(
         dpi = fitting_dpi(clip, settings.formula_dpi, settings.limits.max_pixels)
         if run.text is None:
             text, score = engine.read_line(render(page, dpi, clip))
-            text = _unlook_alike(text.strip())
+            text = unicode_scripts(_unlook_alike(text.strip()))
         else:
             text, score = run.text, 1.0
         box = [round(v, 2) for v in run.box]

@@ -2,7 +2,8 @@
 
 Works on pieces of text with a box, a font size and a baseline, whatever produced them (text-layer spans,
 OCR of vector-drawn formulas): `x` + a raised, smaller `2` gives `x^{2}`; a lowered, smaller `n` after
-`a` gives `a_{n}`; pieces stacked above and below a fraction rule give `\\frac{num}{den}`.
+`a` gives `a_{n}`; pieces stacked above and below a fraction rule give `\\frac{num}{den}`; on scans,
+left-aligned lines stacked after an "=" give `\\begin{cases} ... \\end{cases}`.
 """
 
 from __future__ import annotations
@@ -19,6 +20,11 @@ RAISED = 0.2  # a superscript's baseline is this many base sizes above the row's
 LOWERED = 0.1  # a subscript's baseline is this many base sizes below it
 OPTION_LABEL = re.compile(r"\s*(\(?[A-Ha-h1-9][.．)）]|[（(][1-9ivx]+[)）])")
 MAX_FRACTION_PART = 40  # characters of a numerator or denominator; longer text is not a fraction
+MAX_CASES = 4  # lines of a piecewise definition
+CASE_LINE = re.compile(r".[,，;；].")  # a case: a value, a separator, its condition
+SUPERSCRIPTS = dict(zip("⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁿⁱ", "0123456789+-=()ni", strict=True))
+SUBSCRIPTS = dict(zip("₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎ₙₓ", "0123456789+-=()nx", strict=True))
+SCRIPT_RUN = re.compile(f"[{''.join(SUPERSCRIPTS)}]+|[{''.join(SUBSCRIPTS)}]+")
 
 
 @dataclass
@@ -155,6 +161,53 @@ def stack_fractions(pieces: list[Piece]) -> list[Piece]:
             fractions.append(Piece(text, box, upper.size, lower.box[3], level=0))
             used |= {a, b}
     return [p for k, p in enumerate(pieces) if k not in used] + fractions
+
+
+def unicode_scripts(text: str) -> str:
+    """Unicode super- and subscript characters (OCR engines give `x²`, `a₁`) as `x^{2}`, `a_{1}`."""
+
+    def latex(match: re.Match) -> str:
+        run = match.group(0)
+        if run[0] in SUPERSCRIPTS:
+            return "^{" + "".join(SUPERSCRIPTS[c] for c in run) + "}"
+        return "_{" + "".join(SUBSCRIPTS[c] for c in run) + "}"
+
+    return SCRIPT_RUN.sub(latex, text)
+
+
+def stack_cases(pieces: list[Piece]) -> list[Piece]:
+    """Without drawn braces (OCR of a scan): two to MAX_CASES left-aligned lines, each "value, condition",
+    stacked right after a piece ending in "=" and centred on it, become one `\\begin{cases}` piece placed in
+    that piece's row (a piecewise definition printed with a large brace)."""
+    pieces = list(pieces)
+    for left in [p for p in pieces if p.text.rstrip().endswith("=")]:
+        height = left.box[3] - left.box[1]
+        centre = (left.box[1] + left.box[3]) / 2
+        near = [
+            p
+            for p in pieces
+            if p is not left
+            and left.box[2] - 0.5 * height <= p.box[0] <= left.box[2] + 3 * height
+            and abs((p.box[1] + p.box[3]) / 2 - centre) <= 0.5 * MAX_CASES * height
+        ]
+        if not near:
+            continue
+        x0 = min(p.box[0] for p in near)
+        stack = sorted((p for p in near if p.box[0] - x0 <= height), key=lambda p: p.box[1])
+        if not 2 <= len(stack) <= MAX_CASES or not all(CASE_LINE.search(p.text) for p in stack):
+            continue
+        gaps = [b.box[1] - a.box[3] for a, b in zip(stack, stack[1:], strict=False)]
+        middle = (stack[0].box[1] + stack[-1].box[3]) / 2
+        if (
+            not all(-0.5 * height <= gap <= 0.8 * height for gap in gaps)
+            or abs(middle - centre) > 0.5 * height
+        ):
+            continue
+        box = (x0, stack[0].box[1], max(p.box[2] for p in stack), stack[-1].box[3])
+        text = r"\begin{cases} " + r" \\ ".join(p.text.strip() for p in stack) + r" \end{cases}"
+        pieces = [p for p in pieces if not any(p is q for q in stack)]
+        pieces.append(Piece(text, box, left.size, left.baseline, level=0))
+    return pieces
 
 
 def _stacked(upper: Piece, lower: Piece) -> bool:

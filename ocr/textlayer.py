@@ -7,6 +7,7 @@ decoded. Invisible text (a scanner's OCR layer, alpha 0) is skipped.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import pymupdf
@@ -33,7 +34,7 @@ class Layer:
     """What the text layer of one page holds."""
 
     pieces: list[Piece] = field(default_factory=list)  # visible spans with readable text
-    ink: list[Box] = field(default_factory=list)  # boxes of their visible (non-space) characters
+    ink: list[Box] = field(default_factory=list)  # boxes of visible words (only with glyph-sized drawings)
     unmapped: list[Box] = field(default_factory=list)  # spans whose glyphs have no Unicode (U+FFFD)
     drawings: list[Drawing] = field(default_factory=list)  # dark vector drawings
 
@@ -49,9 +50,11 @@ class Layer:
         return [d.box for d in self.drawings if d.is_rule]
 
 
-def read_layer(page: pymupdf.Page) -> Layer:
-    """Spans and drawings of the page from one text extraction. Character boxes (to tell a formula drawn
-    in a gap of a span from one drawn over text) are extracted only when glyph-sized drawings exist."""
+def read_layer(page: pymupdf.Page, chars: bool = True) -> Layer:
+    """Spans and drawings of the page from one text extraction. Where glyph-sized drawings exist (a formula
+    may be drawn in a gap of a span), the boxes of visible words are kept as `ink`, and with `chars` each
+    span's character boxes (to cut a span around a formula put back in its gap; they cost a second, slower
+    extraction)."""
     layer = Layer()
     page_area = page.rect.width * page.rect.height
     textpage = page.get_textpage(flags=FLAGS)
@@ -63,15 +66,31 @@ def read_layer(page: pymupdf.Page) -> Layer:
                 continue  # backgrounds, light separators, page frames
             is_rule = y1 - y0 <= RULE_MAX_HEIGHT and x1 - x0 > 3 * (y1 - y0)
             layer.drawings.append(Drawing(tuple(block["bbox"]), is_rule, bool(block["isrect"])))
-    if any(
+    glyph_sized = any(
         not d.is_rule and max(d.box[2] - d.box[0], d.box[3] - d.box[1]) <= GLYPH_SIZED for d in layer.drawings
-    ):
+    )
+    if glyph_sized and chars:
         blocks = textpage.extractRAWDICT()["blocks"]
+    hidden: list[Box] = []
     for block in blocks:
         for line in block.get("lines", []):
             for span in line["spans"]:
-                _add_span(layer, span)
+                if span.get("alpha", 255) == 0:
+                    hidden.append(tuple(span["bbox"]))  # invisible: a scanner's own OCR layer, not trusted
+                else:
+                    _add_span(layer, span)
+    if glyph_sized:
+        layer.ink = [
+            tuple(word[:4])
+            for word in textpage.extractWORDS()
+            if UNMAPPED not in word[4] and not any(_inside(word[:4], box) for box in hidden)
+        ]
     return layer
+
+
+def _inside(box: Sequence[float], outer: Box) -> bool:
+    x, y = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
+    return outer[0] <= x <= outer[2] and outer[1] <= y <= outer[3]
 
 
 def _add_span(layer: Layer, span: dict) -> None:
@@ -79,13 +98,9 @@ def _add_span(layer: Layer, span: dict) -> None:
     text = span["text"] if chars is None else "".join(char["c"] for char in chars)
     if not text.strip():
         return
-    if span.get("alpha", 255) == 0:
-        return  # invisible: a scanner's own OCR layer, not trusted
     if UNMAPPED in text:
         layer.unmapped.append(tuple(span["bbox"]))
     else:
-        if chars:
-            layer.ink += [char["bbox"] for char in chars if not char["c"].isspace()]
         layer.pieces.append(
             Piece(
                 text,

@@ -31,7 +31,8 @@ class PageText:
     confidence: 1.0 for a plain text layer, the mean line score of what was OCR'd otherwise.
     flags: "scanned" (OCR of the whole page), "vector_math" (formulas drawn as graphics, OCR'd),
     "math_lost" (math that could not be recovered), "low_confidence", "empty", "figures" (drawings
-    that are not formulas), "repaired", "downscaled" (rendered under the engine's resolution to fit).
+    that are not formulas), "repaired", "downscaled" (rendered under the engine's resolution to fit), "watermark" (faint
+    lines dropped from a scan).
     lines: OCR lines with boxes (whole-page OCR and OCR'd formulas; empty for a plain text layer).
     """
 

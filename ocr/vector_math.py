@@ -3,7 +3,9 @@ without Unicode mapping, which `get_text` silently drops.
 
 Glyph-sized dark drawings are clustered into formulas; a cluster holding a larger drawing is a figure
 and left alone. Each formula is cut into runs that OCR can read one line at a time: the base line,
-raised glyphs (superscripts), and the parts above and below a fraction rule.
+raised glyphs (superscripts), and the parts above and below a fraction rule (cut by level in turn).
+Subscripts are not told apart: from outlines alone a lowered digit looks like a letter with a descender
+("a_1" and "2y" have the same geometry), so they stay on the base line ("a1").
 """
 
 from __future__ import annotations
@@ -158,7 +160,7 @@ def _clusters(boxes: list[Box], body: float, n_rules: int, first_rule: int) -> l
 
 
 def _runs(glyphs: list[Box], rules: list[Box], body: float) -> list[Run]:
-    """Runs of one formula: the glyphs above and below each rule, then the rest by level, left to right."""
+    """Runs of one formula: the glyphs above and below each rule, then the rest, each cut by level."""
     runs: list[Run] = []
     rest = list(glyphs)
     for rule in sorted(rules, key=lambda r: r[2] - r[0]):
@@ -166,19 +168,28 @@ def _runs(glyphs: list[Box], rules: list[Box], body: float) -> list[Run]:
         over = [g for g in rest if g[0] >= rule[0] - 1 and g[2] <= rule[2] + 1]
         above = [g for g in over if g[3] <= middle and g[3] >= middle - RULE_REACH * body]
         below = [g for g in over if g[1] >= middle and g[1] <= middle + RULE_REACH * body]
+        if above:  # with the scripts of the numerator, which end higher up
+            above = [g for g in over if g[3] <= middle and g[3] >= min(a[1] for a in above)]
+        if below:
+            below = [g for g in over if g[1] >= middle and g[1] <= max(b[3] for b in below)]
         for part in (above, below):
             if part:
-                runs.append(Run(_union(part)))
+                runs += _level_runs(part, body)
         rest = [g for g in rest if not any(g is p for p in above + below)]
-    if not rest:
-        return runs
-    tall = max(g[3] - g[1] for g in rest)
-    bottoms = sorted(g[3] for g in rest if g[3] - g[1] >= 0.6 * tall) or [g[3] for g in rest]
+    return runs + _level_runs(rest, body) if rest else runs
+
+
+def _level_runs(glyphs: list[Box], body: float) -> list[Run]:
+    """Glyphs on one line cut into runs, left to right: raised glyphs (superscripts) apart from the base
+    line, and wide gaps (where a fraction was taken out) splitting a run."""
+    tall = max(g[3] - g[1] for g in glyphs)
+    bottoms = sorted(g[3] for g in glyphs if g[3] - g[1] >= 0.6 * tall) or [g[3] for g in glyphs]
     baseline = bottoms[len(bottoms) // 2]
-    top = min([g[1] for g in rest if g[3] >= baseline - 0.2 * tall] or [g[1] for g in rest])
+    top = min([g[1] for g in glyphs if g[3] >= baseline - 0.2 * tall] or [g[1] for g in glyphs])
+    runs: list[Run] = []
     current: list[Box] = []
     level = 0
-    for glyph in sorted(rest, key=lambda g: g[0]):
+    for glyph in sorted(glyphs, key=lambda g: g[0]):
         raised = (
             glyph[3] < baseline - 0.35 * tall
             and glyph[1] < top + 0.15 * tall

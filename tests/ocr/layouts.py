@@ -70,3 +70,22 @@ def vector_formula(path: Path) -> None:
     page.insert_text((250, 100), "holds for all x.", fontsize=14)
     page.insert_text((72, 140), "Find the value of y when x equals four, please.", fontsize=14)
     doc.save(path)
+
+
+def vector_fraction(path: Path) -> None:
+    """Text with a fraction drawn as vector glyphs, superscripts in both its parts (as in AIME 2015 II)."""
+    source = pymupdf.open()
+    formula = source.new_page(width=90, height=50)
+    style = 'style="font-size:14pt"'
+    formula.insert_htmlbox(pymupdf.Rect(4, 2, 90, 24), f"<span {style}>a<sup>3</sup>b<sup>3</sup>+1</span>")
+    formula.draw_line((2, 22), (62, 22), width=0.6)
+    formula.insert_htmlbox(pymupdf.Rect(6, 23, 90, 48), f"<span {style}>a<sup>3</sup>+b<sup>3</sup></span>")
+    outlined = pymupdf.open(stream=formula.get_svg_image(text_as_path=True).encode(), filetype="svg")
+    vector = pymupdf.open("pdf", outlined.convert_to_pdf())
+    doc = pymupdf.open()
+    page = doc.new_page()
+    page.insert_text((72, 100), "The maximum of", fontsize=14)
+    page.show_pdf_page(pymupdf.Rect(180, 80, 270, 130), vector, 0)
+    page.insert_text((250, 106), "is p over q.", fontsize=14)
+    page.insert_text((72, 160), "Find p + q when both are relatively prime positive integers.", fontsize=14)
+    doc.save(path)

@@ -12,6 +12,13 @@ def test_normalize_makes_latex_and_ocr_text_comparable():
     assert normalize(r"$\left( x \leq \infty \right)$") == "(x≤∞)"
 
 
+def test_normalize_blanks_and_ellipses():
+    """The exam's answer blank "（  ）" is the truth's "？"; an ellipsis is "..." however it is written."""
+    assert normalize("则z=（　　）.") == normalize("则 $z =$ ？") + "."
+    assert normalize(r"$a_1，a_2，\ldots，a_n$") == normalize("a1, a2, …, an") == normalize("a1,a2,⋯,an")
+    assert normalize("f(x)") == "f(x)"
+
+
 def test_best_span_distance_has_free_ends():
     assert best_span_distance("abc", "xxabcxx") == 0
     assert best_span_distance("abc", "xxabxx") == 1

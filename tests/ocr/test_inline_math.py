@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from ocr.inline_math import Piece, merge_fractions, row_text, split_around
+from ocr.inline_math import (
+    Piece,
+    merge_fractions,
+    row_text,
+    split_around,
+    stack_cases,
+    stack_fractions,
+    unicode_scripts,
+)
 
 
 def piece(text, x0, size=12.0, baseline=100.0, **kw) -> Piece:
@@ -70,3 +78,39 @@ def test_split_around_puts_a_formula_into_the_gap_of_a_span():
     parts = split_around([span], [formula.box])
     assert [p.text for p in parts] == ["slopes ", " and"]
     assert row_text(parts + [formula]) == "slopes 2 and"
+
+
+def ocr_piece(text: str, box: tuple[float, float, float, float]) -> Piece:
+    return Piece(text, box, box[3] - box[1], box[3])
+
+
+# The piecewise function of question 6 of the 2024 national exam I paper, as rapidocr boxes it.
+CASES_ROW = [
+    ocr_piece("−x2 − 2ax − a, x < 0", (265.2, 455.9, 423.2, 478.0)),
+    ocr_piece("6. 已知函数为 f(x) =", (101.8, 470.2, 254.2, 490.7)),
+    ocr_piece("在R上单调递增，则a的取值范围是", (439.7, 470.8, 690.0, 489.0)),
+    ocr_piece("ex +ln(x+ 1), x≥0", (260.8, 485.1, 419.3, 508.3)),
+]
+
+
+def test_stacked_case_lines_after_an_equals_sign_become_cases():
+    pieces = stack_cases(CASES_ROW)
+    assert len(pieces) == 3
+    cases = pieces[-1]
+    assert cases.text == r"\begin{cases} −x2 − 2ax − a, x < 0 \\ ex +ln(x+ 1), x≥0 \end{cases}"
+    assert cases.box == (260.8, 455.9, 423.2, 508.3) and cases.level == 0
+    assert [p.text for p in sorted(pieces, key=lambda p: p.box[0])][1] == cases.text  # between the two
+
+
+def test_stacked_lines_that_are_no_piecewise_definition_stay_lines():
+    no_equals = [p if "已知" not in p.text else ocr_piece("6. 已知函数为 f(x)", p.box) for p in CASES_ROW]
+    assert stack_cases(no_equals) == no_equals
+    no_conditions = [ocr_piece("y =", (100, 110, 130, 130)), ocr_piece("1", (135, 100, 145, 118))]
+    no_conditions.append(ocr_piece("2", (135, 120, 145, 138)))
+    assert stack_cases(no_conditions) == no_conditions
+    assert stack_fractions(no_conditions)[-1].text == r"\frac{1}{2}"  # a fraction, not cases
+
+
+def test_unicode_scripts_become_latex():
+    assert unicode_scripts("x²+y²−2x, a₁₂, (x+1)ⁿ, e⁻¹") == "x^{2}+y^{2}−2x, a_{12}, (x+1)^{n}, e^{-1}"
+    assert unicode_scripts("x2 + 1") == "x2 + 1"

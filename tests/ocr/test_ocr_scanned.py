@@ -123,3 +123,27 @@ def test_drawing_without_text_goes_to_ocr_and_comes_back_empty(tmp_path):
     doc.save(tmp_path / "frame.pdf")
     [row] = extract_pdf(tmp_path / "frame.pdf")
     assert (row.method, row.text, row.flags, row.confidence) == ("ocr", "", ["scanned", "empty"], 0.0)
+
+
+def watermarked_scan(path) -> None:
+    """A scan: two lines of black text and, between them, a large watermark printed in light grey."""
+    page = pymupdf.open().new_page()
+    page.insert_text((72, 100), "1. 已知集合A={1,2,3}，求集合A的子集个数。", fontname="china-s", fontsize=14)
+    page.insert_text(
+        (60, 200), "高考试题库免费下载", fontname="china-s", fontsize=40, color=(0.82, 0.82, 0.82)
+    )
+    page.insert_text((72, 300), "2. 已知函数f(x)=x+1，求f(2)的值。", fontname="china-s", fontsize=14)
+    scan = pymupdf.open()
+    scan.new_page().insert_image(scan[0].rect, pixmap=page.get_pixmap(dpi=150))
+    scan.save(path)
+
+
+def test_a_light_grey_watermark_on_a_scan_is_dropped(tmp_path):
+    watermarked_scan(tmp_path / "watermarked.pdf")
+    [kept] = extract_pdf(tmp_path / "watermarked.pdf", Settings(drop_watermarks=False))
+    assert "免费下载" in kept.text  # the engine reads it: without the filter it lands in the text
+    [row] = extract_pdf(tmp_path / "watermarked.pdf")
+    assert row.flags == ["scanned", "watermark"]
+    assert "免费" not in row.text and "下载" not in row.text
+    assert "求集合A的子集个数" in row.text and "已知函数f" in row.text
+    assert len(row.lines) == len(kept.lines) - 1

@@ -98,3 +98,16 @@ def test_a_lone_rule_is_a_minus_sign_unless_it_decorates_text(tmp_path, monkeypa
     [row] = extract_pdf(tmp_path / "rules.pdf")
     assert row.text == "Segment AB has length - 3 units."
     assert (row.flags, engine.seen) == (["vector_math"], [])
+
+
+def test_a_vector_fraction_keeps_the_superscripts_of_both_parts(tmp_path):
+    layouts.vector_fraction(tmp_path / "fraction.pdf")
+    with pymupdf.open(tmp_path / "fraction.pdf") as doc:
+        holes = find_holes(read_layer(doc[0]))
+    rule = 102  # the fraction bar's height on the page
+    numerator = sorted((r for r in holes.runs if r.box[3] < rule), key=lambda r: r.box[0])
+    denominator = sorted((r for r in holes.runs if r.box[1] > rule), key=lambda r: r.box[0])
+    assert [r.level for r in numerator] == [0, 1, 0, 1, 0]  # a, 3, b, 3, +1
+    assert [r.level for r in denominator] == [0, 1, 0, 1]  # a, 3, +b, 3
+    [row] = extract_pdf(tmp_path / "fraction.pdf")
+    assert row.text.splitlines()[0] == r"The maximum of \frac{a^{3}b^{3}+1}{a^{3}+b^{3}} is p over q."
