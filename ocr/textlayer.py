@@ -20,6 +20,7 @@ LIGHT = 0xD0  # a drawing whose every channel is at least this light is backgrou
 RULE_MAX_HEIGHT = 1.6  # points: a thin horizontal rectangle is a rule (fraction bar, separator)
 UNMAPPED = "\ufffd"
 GLYPH_SIZED = 30.0  # points: a drawing no larger may be a glyph of a formula drawn as vector graphics
+LIGATURES = str.maketrans({"ﬀ": "ff", "ﬁ": "fi", "ﬂ": "fl", "ﬃ": "ffi", "ﬄ": "ffl", "ﬅ": "st", "ﬆ": "st"})
 
 
 @dataclass
@@ -94,8 +95,9 @@ def _inside(box: Sequence[float], outer: Box) -> bool:
 
 
 def _add_span(layer: Layer, span: dict) -> None:
+    """A visible span as a Piece (typeset ligatures spelled out: "ﬁnd" is "find"), or as unmapped glyphs."""
     chars = span.get("chars")
-    text = span["text"] if chars is None else "".join(char["c"] for char in chars)
+    text = (span["text"] if chars is None else "".join(char["c"] for char in chars)).translate(LIGATURES)
     if not text.strip():
         return
     if UNMAPPED in text:
@@ -108,7 +110,7 @@ def _add_span(layer: Layer, span: dict) -> None:
                 span["size"],
                 span["origin"][1],
                 superscript=bool(span["flags"] & pymupdf.TEXT_FONT_SUPERSCRIPT),
-                chars=tuple((c["c"], c["bbox"][0], c["bbox"][2]) for c in chars or ()),
+                chars=tuple((c["c"].translate(LIGATURES), c["bbox"][0], c["bbox"][2]) for c in chars or ()),
             )
         )
 

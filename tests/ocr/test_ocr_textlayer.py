@@ -129,3 +129,15 @@ def test_superscripts_subscripts_and_fractions_become_latex(tmp_path):
         r"Then p = \frac{3}{4} of the total, as stated before.",
     ]
     assert (row.method, row.engine, row.flags) == ("text-layer", "pymupdf", [])
+
+
+def test_typeset_ligatures_are_spelled_out(tmp_path):
+    doc = pymupdf.open()
+    doc.new_page().insert_htmlbox(
+        pymupdf.Rect(72, 72, 500, 200), '<p style="font-family:serif">The first flow is efficient: find it.</p>'
+    )
+    doc.save(tmp_path / "ligatures.pdf")
+    with pymupdf.open(tmp_path / "ligatures.pdf") as saved:
+        assert "ﬁrst" in saved[0].get_text()  # the layout engine set ligature glyphs
+    [row] = extract_pdf(tmp_path / "ligatures.pdf", pages=[1])
+    assert row.text == "The first flow is efficient: find it."
