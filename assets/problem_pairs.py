@@ -6,7 +6,7 @@ from distill.forum import list_dumps
 from distill.pairs import UNMATCHED_KEY, Fallback, PairsResult, problems_from_forum, problems_from_pages
 from distill.prompts import Prompt
 from distill.records import PageRow, ProblemRow
-from pipelines.resources import StorageResource, TeacherResource
+from pipelines.resources import TEACHER_POOL, StorageResource, TeacherResource
 
 
 class SplitConfig(dg.Config):
@@ -22,7 +22,7 @@ class SplitConfig(dg.Config):
     deps=[pdf_pages],
     group_name="ingest",
     kinds={"python", "parquet"},
-    pool="teacher",
+    pool=TEACHER_POOL,
     description="Problem-solution pairs: layout rules, the teacher for pages the rules cannot split "
     "confidently, forum threads; reference answers normalized and checked with math-verify.",
 )

@@ -5,7 +5,7 @@ from assets.translated_pairs import translated_pairs
 from distill.cot import generate_cot
 from distill.progress import ProgressLog
 from distill.records import CotRow, TranslatedRow
-from pipelines.resources import CotResource, StorageResource, TeacherResource, teacher_step
+from pipelines.resources import TEACHER_POOL, CotResource, StorageResource, TeacherResource, teacher_step
 
 
 @dg.asset(
@@ -13,7 +13,7 @@ from pipelines.resources import CotResource, StorageResource, TeacherResource, t
     deps=[translated_pairs],
     group_name="teacher",
     kinds={"openai", "parquet"},
-    pool="teacher",
+    pool=TEACHER_POOL,
     description="R1 teacher samples per problem: reasoning kept apart from the final text; every call in the ledger.",
 )
 def teacher_cot(

@@ -1,4 +1,4 @@
-"""Shared launcher of the training stages: skip when unchanged, else run the script through Pipes."""
+"""The training stages' assets: skip when unchanged, else run the script through Pipes."""
 
 import json
 
@@ -6,6 +6,30 @@ import dagster as dg
 
 from distill import model_registry
 from pipelines.resources import StorageResource, TrainingResource
+
+
+def training_asset(
+    stage: str, module: str, recipe: str, deps: list, description: str, start_from: str | None = None
+) -> dg.AssetsDefinition:
+    """The asset ``stage``: train with ``module`` and the ``training`` recipe field named ``recipe``, from the
+    latest checkpoint of the stage ``start_from``, or from ``training.base_model`` when it is None."""
+
+    @dg.asset(name=stage, deps=deps, group_name="training", kinds={"pytorch", "huggingface"},
+              description=description)  # fmt: skip
+    def _asset(
+        context: dg.AssetExecutionContext,
+        storage: StorageResource,
+        training: TrainingResource,
+        pipes_subprocess_client: dg.PipesSubprocessClient,
+    ) -> dg.MaterializeResult:
+        if start_from is None:
+            start_model = training.base_model
+        else:
+            start_model = model_registry.latest(storage.store().local_dir("models"), start_from)["checkpoint"]
+        return train_stage(context, stage, module, getattr(training, recipe), start_model, storage, training,
+                           pipes_subprocess_client)  # fmt: skip
+
+    return _asset
 
 
 def train_stage(

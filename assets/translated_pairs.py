@@ -6,18 +6,23 @@ from distill.progress import ProgressLog
 from distill.prompts import Prompt
 from distill.records import ProblemRow, TranslatedRow
 from distill.translation import translate_rows
-from pipelines.resources import CotResource, StorageResource, TeacherResource, teacher_step
+from pipelines.resources import TEACHER_POOL, CotResource, StorageResource, TeacherResource, teacher_step
 
 
-@dg.asset(
-    partitions_def=collections,
-    deps=[problem_pairs],
-    group_name="teacher",
-    kinds={"openai", "parquet"},
-    pool="teacher",
-    description="Problems and solutions in English (originals kept); English rows pass through untouched.",
-)
-def translated_pairs(
+def translated_pairs_asset(pool: str) -> dg.AssetsDefinition:
+    """The asset in the concurrency ``pool`` of the translator's endpoint (``translator_pool``)."""
+    return dg.asset(
+        name="translated_pairs",
+        partitions_def=collections,
+        deps=[problem_pairs],
+        group_name="teacher",
+        kinds={"openai", "parquet"},
+        pool=pool,
+        description="Problems and solutions in English (originals kept); English rows pass through untouched.",
+    )(_translate)
+
+
+def _translate(
     context: dg.AssetExecutionContext, storage: StorageResource, translator: TeacherResource, cot: CotResource
 ) -> dg.MaterializeResult:
     store = storage.store()
@@ -49,3 +54,7 @@ def translated_pairs(
             "path": dg.MetadataValue.path(path),
         }
     )
+
+
+# As when the translator is the teacher (`translator: teacher`); the code location picks the pool per config.
+translated_pairs = translated_pairs_asset(TEACHER_POOL)

@@ -88,6 +88,15 @@ def serve(port: int, latency: float) -> None:
     asyncio.run(main())
 
 
+def sum_problems(n: int) -> list:
+    """``n`` translated problems ``What is i + (i + 1)?`` with their answers, for the teacher step."""
+    from distill.records import TranslatedRow
+
+    return [TranslatedRow(id=f"p{i}", collection="bench", source_file="f.pdf", source_sha256="s", page_start=1,
+                          page_end=1, problem=f"What is {i} + {i + 1}?", answer=str(2 * i + 1))
+            for i in range(n)]  # fmt: skip
+
+
 def _messages(i: int) -> list[dict]:
     return [{"role": "user", "content": f"What is {i} + {i + 1}? Please reason step by step."}]
 
@@ -116,7 +125,6 @@ def run_arm(arm: str, base_url: str, n: int, concurrency: int, ledger: str) -> d
     from distill.cot import generate_cot
     from distill.ledger import SqliteLedger
     from distill.prompts import Prompt
-    from distill.records import TranslatedRow
     from distill.teacher import ChatRequest, TeacherClient, TeacherSettings
 
     settings = TeacherSettings(base_url=base_url, model="bench", api_key="bench", max_tokens=64,
@@ -128,20 +136,8 @@ def run_arm(arm: str, base_url: str, n: int, concurrency: int, ledger: str) -> d
     if arm == "bare":
         done = asyncio.run(_bare(base_url, n, concurrency))
     elif arm in ("step", "rerun"):
-        rows = [
-            TranslatedRow(
-                id=f"p{i}",
-                collection="bench",
-                source_file="f.pdf",
-                source_sha256="s",
-                page_start=1,
-                page_end=1,
-                problem=f"What is {i} + {i + 1}?",
-                answer=str(2 * i + 1),
-            )  # fmt: skip
-            for i in range(n // 2)
-        ]
-        out, _ = generate_cot(rows, client, Prompt.load("configs/prompts/cot_distill.yaml"), "distill", 2)
+        out, _ = generate_cot(sum_problems(n // 2), client, Prompt.load("configs/prompts/cot_distill.yaml"),
+                              "distill", 2)  # fmt: skip
         done = sum(not r.error for r in out)
     else:
         count = 0

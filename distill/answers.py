@@ -361,9 +361,12 @@ def verify_answer(gold: str, pred: str) -> bool | None:
 #
 # Workers are fresh interpreters started with ``subprocess`` (like the "spawn" start method, but they
 # never re-import the caller's ``__main__``, so no ``if __name__ == "__main__"`` guard is needed). They
-# speak JSON lines: requests ``[index, op, args]`` on stdin, replies ``[index, result]`` on stdout.
+# speak JSON lines: a request ``[op, [[index, args], ...]]`` (a chunk of items) on stdin, a reply
+# ``[index, result]`` per item on stdout as soon as that item is done, so that a worker killed on a hung
+# item has already handed over the items before it.
 
 _STARTUP_TIMEOUT_S = 120.0
+_MAX_CHUNK = 64  # items per round trip; chunks shrink towards the end so that the workers finish together
 _PACKAGE_ROOT = str(Path(__file__).resolve().parent.parent)
 _WORKER_CODE = (
     "import sys; sys.path.insert(0, sys.argv[1]); from distill.answers import _worker_main; "
@@ -378,7 +381,7 @@ def _exit_when_orphaned(parent_pid: int) -> None:
 
 
 def _worker_main(parent_pid: int) -> None:
-    """Worker loop: answer each request line until stdin closes or the parent process is gone."""
+    """Worker loop: answer each item of each request line until stdin closes or the parent is gone."""
     threading.Thread(target=_exit_when_orphaned, args=(parent_pid,), daemon=True).start()
     out = os.fdopen(os.dup(sys.stdout.fileno()), "w", encoding="utf-8")
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())  # stray prints must not corrupt the protocol
@@ -387,13 +390,14 @@ def _worker_main(parent_pid: int) -> None:
     out.write('"ready"\n')
     out.flush()
     for line in sys.stdin:
-        index, op, args = json.loads(line)
-        try:
-            result = _OPS[op](*args)
-        except Exception:  # one bad item must not end the worker
-            result = None
-        out.write(json.dumps([index, result]) + "\n")
-        out.flush()
+        op, chunk = json.loads(line)
+        for index, args in chunk:
+            try:
+                result = _OPS[op](*args)
+            except Exception:  # one bad item must not end the worker
+                result = None
+            out.write(json.dumps([index, result]) + "\n")
+            out.flush()
 
 
 class _Worker:
@@ -402,17 +406,23 @@ class _Worker:
             [sys.executable, "-c", _WORKER_CODE, _PACKAGE_ROOT, str(os.getpid())],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
-            text=True,
-            encoding="utf-8",
-            bufsize=1,
         )
         self.ready = False
-        self.task: int | None = None
+        self.tasks: deque[int] = deque()  # sent, not answered yet, in the order the worker takes them
+        self.partial = b""  # the start of a reply line not complete yet
         self.deadline = time.monotonic() + _STARTUP_TIMEOUT_S
 
-    def send(self, index: int, op: str, args: tuple) -> None:
-        self.proc.stdin.write(json.dumps([index, op, args]) + "\n")
+    def send(self, op: str, chunk: list[tuple[int, tuple]]) -> None:
+        self.proc.stdin.write((json.dumps([op, chunk]) + "\n").encode("utf-8"))
         self.proc.stdin.flush()
+
+    def replies(self) -> list | None:
+        """The reply lines that have arrived (read straight from the pipe); None when the worker is gone."""
+        data = os.read(self.proc.stdout.fileno(), 1 << 16)
+        if not data:
+            return None
+        *lines, self.partial = (self.partial + data).split(b"\n")
+        return [json.loads(line) for line in lines]
 
     def kill(self) -> None:
         self.proc.kill()
@@ -434,46 +444,52 @@ class _VerifyPool:
             w.kill()
         self.workers = []
 
-    def _replace(self, w: _Worker) -> None:
+    def _replace(self, w: _Worker, pending: deque[int]) -> None:
+        """Kill ``w``: the item it was on stays None, the rest of its chunk goes back to ``pending``."""
         if not w.ready:
             self.close()
             raise RuntimeError("a verify_many worker process failed to start")
+        if w.tasks:
+            w.tasks.popleft()
+        pending.extendleft(reversed(w.tasks))
         w.kill()
         self.workers[self.workers.index(w)] = _Worker()
 
     def run(self, op: str, items: list[tuple], timeout_s: float) -> list[bool | None]:
         results: list[bool | None] = [None] * len(items)
         pending = deque(range(len(items)))
-        while pending or any(w.task is not None for w in self.workers):
+        while pending or any(w.tasks for w in self.workers):
             for w in list(self.workers):
-                if w.ready and w.task is None and pending:
-                    i = pending.popleft()
+                if w.ready and not w.tasks and pending:
+                    size = max(1, min(_MAX_CHUNK, len(pending) // (2 * len(self.workers))))
+                    w.tasks.extend(pending.popleft() for _ in range(size))
                     try:
-                        w.send(i, op, items[i])
-                    except OSError:  # died while idle: retry the item on a fresh worker
-                        pending.appendleft(i)
-                        self._replace(w)
+                        w.send(op, [(i, items[i]) for i in w.tasks])
+                    except OSError:  # died while idle: its chunk goes to a fresh worker
+                        pending.extendleft(reversed(w.tasks))
+                        w.tasks.clear()
+                        self._replace(w, pending)
                         continue
-                    w.task, w.deadline = i, time.monotonic() + timeout_s
+                    w.deadline = time.monotonic() + timeout_s
             by_stdout = {w.proc.stdout: w for w in self.workers}
             wait_s = max(0.0, min(w.deadline for w in self.workers) - time.monotonic())
             for stdout in wait(list(by_stdout), timeout=wait_s):
                 w = by_stdout[stdout]
-                line = stdout.readline()
-                if not line:  # the worker crashed; its item stays None
-                    self._replace(w)
+                replies = w.replies()
+                if replies is None:  # the worker crashed on its current item, which stays None
+                    self._replace(w, pending)
                     continue
-                msg = json.loads(line)
-                if msg == "ready":
-                    w.ready = True
-                else:
-                    results[msg[0]] = msg[1]
-                    w.task = None
-                w.deadline = float("inf")
+                for reply in replies:
+                    if reply == "ready":
+                        w.ready = True
+                    else:
+                        results[w.tasks.popleft()] = reply[1]  # replies come in the order of the chunk
+                # the time bound is per item: the next one started when this reply was written
+                w.deadline = time.monotonic() + timeout_s if w.tasks else float("inf")
             now = time.monotonic()
             for w in list(self.workers):
                 if now >= w.deadline:
-                    self._replace(w)  # a hung item: kill the worker, the item stays None
+                    self._replace(w, pending)  # a hung item: kill the worker, the item stays None
         return results
 
 
@@ -516,9 +532,10 @@ def verify_many(
     """``verify_answer`` over ``(gold, pred)`` pairs, at most ``timeout_s`` per item (None when over).
 
     Items run in a module-level pool of ``workers`` processes (started once per process and reused,
-    callable from any thread; concurrent calls on one pool run one after the other). The time bound
-    starts when a warmed-up worker receives the item; a worker that runs over is killed and replaced.
-    ``workers=0`` runs in-process without a bound.
+    callable from any thread; concurrent calls on one pool run one after the other), sent in chunks to
+    save round trips. An item's time bound starts when its warmed-up worker is done with the item before
+    it (or receives the chunk); a worker that runs over is killed and replaced, and the rest of its chunk
+    goes to the others. ``workers=0`` runs in-process without a bound.
     """
     return _run_bounded("verify", list(pairs), timeout_s, workers)
 

@@ -21,6 +21,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 log = logging.getLogger(__name__)
@@ -32,6 +33,12 @@ def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+# The parent-death signal comes when the *thread* that forked the server ends, not its process: servers
+# are forked from this thread, which lives as long as the process, so one started by a short-lived thread
+# (a step's asyncio.to_thread) outlives it.
+_SPAWNER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="teacher-server-spawner")
 
 
 def _die_with_parent() -> None:  # runs in the child between fork and exec
@@ -76,14 +83,17 @@ class LocalTeacherServer:
                 str(self.kv_cache_memory_fraction),
             ]
         env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_NO_ADVISORY_WARNINGS": "1"}
-        self._process = subprocess.Popen(
+        log.info("starting transformers serve for %s on 127.0.0.1:%d (log %s)", self.model_dir, self.port,
+                 self.log_path)  # fmt: skip
+        self._process = _SPAWNER.submit(
+            subprocess.Popen,
             command,
             stdout=self._log_file,
             stderr=subprocess.STDOUT,
             env=env,
             start_new_session=True,
             preexec_fn=_die_with_parent,
-        )
+        ).result()
         self._waiter = threading.Thread(target=self._wait_until_ready, daemon=True)
         self._waiter.start()
         return self

@@ -5,7 +5,9 @@ and sends the others with ``openai.AsyncOpenAI`` from ``concurrency`` workers: i
 ``concurrency`` requests plus short queues, whatever the number of requests. Each response is
 committed to the ledger as it arrives (a writer thread commits what arrived meanwhile in one
 transaction, so sending never waits for the disk), and only then handed to the caller's sink; answers
-received when the run stops early are still committed. ``run`` is the list-in, list-out form.
+received when the run stops early are still committed. ``run`` is the list-in, list-out form. The
+endpoint is opened when the first request has to be sent (``TeacherSettings.connect`` may start a local
+server then): a run answered from the ledger alone never touches it.
 
 Retries are done here, not by the openai client, so that each attempt goes through the rate limiter
 and the circuit breaker (``distill.flow_control``) and is counted: 429 (``Retry-After`` pauses every
@@ -67,6 +69,7 @@ class TeacherSettings:
     breaker_cooldown_s: float = 10.0
     breaker_give_up_s: float = 300.0
     price: Price = field(default_factory=Price)
+    connect: Callable[[], str] | None = None  # gives base_url when a run first sends (embedded server)
 
     def sampling_params(self) -> dict:
         return {"max_tokens": self.max_tokens, "temperature": self.temperature, "top_p": self.top_p}
@@ -304,12 +307,26 @@ class TeacherClient:
             for _ in range(s.concurrency):
                 queue.put_nowait(None)
 
-        async def work(client: openai.AsyncOpenAI) -> None:
+        async def endpoint() -> openai.AsyncOpenAI:
+            """The endpoint's client, opened when the first request has to be sent."""
+            nonlocal client
+            async with opening:
+                if client is None:
+                    base_url = await asyncio.to_thread(s.connect) if s.connect else s.base_url
+                    client = openai.AsyncOpenAI(
+                        base_url=base_url,
+                        api_key=s.api_key,
+                        max_retries=0,  # retries are ours: counted, rate-limited, behind the breaker
+                        timeout=httpx2.Timeout(s.timeout_s, connect=s.connect_timeout_s),
+                    )
+            return client
+
+        async def work() -> None:
             nonlocal working
             while not fatal and (item := await queue.get()) is not None:
                 key, request = item
                 try:
-                    entry = await self._call(client, key, request, limiter, breaker, stats)
+                    entry = await self._call(await endpoint(), key, request, limiter, breaker, stats)
                 except (EndpointDown, EndpointRejected) as failure:
                     if not fatal:
                         stop(failure)
@@ -319,12 +336,8 @@ class TeacherClient:
             if not working:
                 await ledger.put(None)
 
-        client = openai.AsyncOpenAI(
-            base_url=s.base_url,
-            api_key=s.api_key,
-            max_retries=0,  # retries are ours: counted, rate-limited, behind the breaker
-            timeout=httpx2.Timeout(s.timeout_s, connect=s.connect_timeout_s),
-        )
+        client: openai.AsyncOpenAI | None = None
+        opening = asyncio.Lock()
         ledger = _GroupCommit(self.ledger, committed, backlog=4 * s.concurrency)
         working = s.concurrency
         fatal: list[Exception] = []
@@ -333,12 +346,13 @@ class TeacherClient:
                 group.create_task(ledger.run())
                 producer = group.create_task(produce())
                 for _ in range(s.concurrency):
-                    group.create_task(work(client))
+                    group.create_task(work())
         except ExceptionGroup as failure:
             raise failure.exceptions[0] from None
         finally:
             ledger.flush()
-            await client.close()
+            if client is not None:
+                await client.close()
             stats.seconds = time.monotonic() - started
         if fatal:
             raise fatal[0]
@@ -386,7 +400,7 @@ class TeacherClient:
             error = _redact(error, s.api_key)
             outcome = classify(status)
             if outcome is Outcome.FATAL:
-                raise EndpointRejected(f"{s.base_url} refuses the request for {s.model}: {error}")
+                raise EndpointRejected(f"{client.base_url} refuses the request for {s.model}: {error}")
             if is_endpoint_failure(status):
                 breaker.record_failure(time.monotonic(), error)
             if status == 429 and retry_after is not None:

@@ -11,10 +11,11 @@ from assets.rl_model import rl_model
 from assets.sft_model import sft_model
 from assets.student_eval import student_eval
 from assets.teacher_cot import teacher_cot
-from assets.translated_pairs import translated_pairs
+from assets.translated_pairs import translated_pairs_asset
 from assets.verified_cot import verified_cot
 from pipelines.environment import load_resources
 from pipelines.jobs import build_jobs
+from pipelines.resources import translator_pool
 from pipelines.schedules import build_schedules
 from pipelines.sensors import build_inbox_sensor
 
@@ -25,7 +26,7 @@ defs = dg.Definitions(
     assets=[
         pdf_pages,
         problem_pairs,
-        translated_pairs,
+        translated_pairs_asset(translator_pool(resources["teacher"], resources["translator"])),
         teacher_cot,
         verified_cot,
         distill_dataset,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sys
 import threading
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -48,36 +49,47 @@ class StorageResource(dg.ConfigurableResource):
 
 
 class _SharedLocalServers:
-    """One embedded server per model dir and process, shared by the teacher and the translator."""
+    """One embedded server per model dir and process, shared by the teacher and the translator: started
+    when a run first has to send a request, stopped when the last resource that uses it is torn down."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._servers: dict[str, tuple[LocalTeacherServer, int]] = {}
+        self._users: Counter[str] = Counter()
+        self._servers: dict[str, LocalTeacherServer] = {}
 
-    def acquire(self, model_dir: str, continuous_batching: bool) -> LocalTeacherServer:
+    def acquire(self, model_dir: str) -> None:
         with self._lock:
-            server, users = self._servers.get(model_dir, (None, 0))
-            if server is None:
-                server = LocalTeacherServer(model_dir, continuous_batching=continuous_batching).start()
-            self._servers[model_dir] = (server, users + 1)
-            return server
+            self._users[model_dir] += 1
+
+    def server(self, model_dir: str, continuous_batching: bool) -> LocalTeacherServer:
+        """The server of ``model_dir``, started by the first call."""
+        with self._lock:
+            if model_dir not in self._servers:
+                server = LocalTeacherServer(model_dir, continuous_batching=continuous_batching)
+                self._servers[model_dir] = server.start()
+            return self._servers[model_dir]
 
     def release(self, model_dir: str) -> None:
         with self._lock:
-            server, users = self._servers[model_dir]
-            if users > 1:
-                self._servers[model_dir] = (server, users - 1)
+            self._users[model_dir] -= 1
+            if self._users[model_dir] > 0:
                 return
-            del self._servers[model_dir]
-        server.stop()
+            del self._users[model_dir]
+            server = self._servers.pop(model_dir, None)
+        if server is not None:
+            server.stop()
 
 
 _LOCAL_SERVERS = _SharedLocalServers()
 
 
+TEACHER_POOL, TRANSLATOR_POOL = "teacher", "translator"  # Dagster concurrency pools of the endpoint steps
+
+
 class TeacherResource(dg.ConfigurableResource):
-    """An OpenAI-compatible chat endpoint. With no ``base_url``, the embedded local teacher is started
-    (``transformers serve`` on a free loopback port) for the duration of the run and stopped after it.
+    """An OpenAI-compatible chat endpoint. With no ``base_url``, the embedded local teacher (``transformers
+    serve`` on a free loopback port) is started when the run first has to send a request, and stopped after
+    the run; a run answered from the ledger alone starts none.
 
     Flow control is per step: ``concurrency`` requests in flight, optional requests/tokens per minute,
     ``max_retries`` per request, and a breaker that stops the step when the endpoint stays down for
@@ -102,31 +114,40 @@ class TeacherResource(dg.ConfigurableResource):
     continuous_batching: bool = True
 
     _local_model_dir: str | None = PrivateAttr(default=None)
-    _server: LocalTeacherServer | None = PrivateAttr(default=None)
 
     @property
     def embedded(self) -> bool:
         return not self.base_url
 
+    @property
+    def endpoint(self) -> tuple[str | None, str]:
+        """Where the requests go: the URL (None: the embedded server) and the model served there."""
+        return self.base_url or None, self.model
+
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
         if self.embedded:
             self._local_model_dir = resolve_model(self.model)
-            self._server = _LOCAL_SERVERS.acquire(self._local_model_dir, self.continuous_batching)
+            _LOCAL_SERVERS.acquire(self._local_model_dir)
 
     def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
-        if self._server is not None:
+        if self._local_model_dir is not None:
             _LOCAL_SERVERS.release(self._local_model_dir)
-            self._server = None
+            self._local_model_dir = None
+
+    def _connect(self) -> str:
+        """The embedded server's base URL, once it answers (started by the run's first request to send)."""
+        return _LOCAL_SERVERS.server(self._local_model_dir, self.continuous_batching).base_url
 
     def settings(self, **overrides: object) -> TeacherSettings:
         if self.embedded:
-            if self._server is None:
-                raise RuntimeError("the embedded teacher was not started (resource used outside a run)")
-            base_url, served_model, api_key = self._server.base_url, self._local_model_dir, "EMPTY"
+            if self._local_model_dir is None:
+                raise RuntimeError("the embedded teacher is used outside a run")
+            base_url, served_model, api_key, connect = "", self._local_model_dir, "EMPTY", self._connect
         else:
-            base_url, served_model, api_key = self.base_url, "", self.api_key or "EMPTY"
+            base_url, served_model, api_key, connect = self.base_url, "", self.api_key or "EMPTY", None
         values = dict(
             base_url=base_url,
+            connect=connect,
             model=self.model,
             served_model=served_model,
             api_key=api_key,
@@ -148,6 +169,11 @@ class TeacherResource(dg.ConfigurableResource):
 
     def client(self, ledger: Ledger, **overrides: object) -> TeacherClient:
         return TeacherClient(self.settings(**overrides), ledger)
+
+
+def translator_pool(teacher: TeacherResource, translator: TeacherResource) -> str:
+    """The teacher's pool when the translator calls the same endpoint (one bound for both), else its own."""
+    return TEACHER_POOL if translator.endpoint == teacher.endpoint else TRANSLATOR_POOL
 
 
 @contextmanager
@@ -174,6 +200,7 @@ class OcrResource(dg.ConfigurableResource):
     min_text_chars: int = 20  # below it (and with images or drawings) a page goes to OCR
     low_confidence: float = 0.8  # OCR lines scored under it are listed, pages flagged
     vector_math: bool = True  # OCR formulas drawn as vector graphics on text-layer pages
+    drop_watermarks: bool = True  # drop scanned lines printed in faint grey (watermarks)
     workers: int = 2  # processes per collection
     max_bytes: int = 200_000_000
     max_pages: int = 2000
@@ -185,6 +212,7 @@ class OcrResource(dg.ConfigurableResource):
             min_text_chars=self.min_text_chars,
             low_confidence=self.low_confidence,
             vector_math=self.vector_math,
+            drop_watermarks=self.drop_watermarks,
             limits=Limits(max_bytes=self.max_bytes, max_pages=self.max_pages, max_pixels=self.max_pixels),
         )
 

@@ -1,5 +1,6 @@
 """The code location loads, validates and lists the graph the way the README says."""
 
+import os
 import subprocess
 import sys
 from datetime import datetime
@@ -8,7 +9,8 @@ from pathlib import Path
 import dagster as dg
 
 from pipelines.definitions import defs
-from pipelines.resources import StorageResource
+from pipelines.environment import load_resources
+from pipelines.resources import StorageResource, TeacherResource, translator_pool
 from pipelines.sensors import build_inbox_sensor, inbox_collections, register_collections
 
 ASSETS = ["pdf_pages", "problem_pairs", "translated_pairs", "teacher_cot", "verified_cot", "distill_dataset",
@@ -23,6 +25,31 @@ def test_graph_has_every_stage_in_order():
     for upstream, downstream in zip(ASSETS[:5], ASSETS[1:6], strict=True):
         assert dg.AssetKey(upstream) in graph.get(dg.AssetKey(downstream)).parent_keys
     assert dg.AssetKey("sft_model") in graph.get(dg.AssetKey("grpo_model")).parent_keys
+
+
+def test_training_stages_share_one_shape():
+    graph = defs.resolve_asset_graph()
+    parents = {"sft_model": "distill_dataset", "grpo_model": "sft_model", "rl_model": "distill_dataset"}
+    for stage, parent in parents.items():
+        asset = defs.resolve_assets_def(stage)
+        assert asset.op.name == stage and graph.get(dg.AssetKey(stage)).parent_keys == {dg.AssetKey(parent)}
+        assert asset.group_names_by_key[dg.AssetKey(stage)] == "training"
+        assert {"storage", "training", "pipes_subprocess_client"} <= asset.required_resource_keys
+
+
+def test_the_translator_has_its_own_pool_when_its_endpoint_differs():
+    pools = {}
+    for env in ("local", "vllm", "deepseek"):  # deepseek: the translator is deepseek-chat, the teacher R1
+        resources = load_resources(f"configs/{env}.yaml")
+        pools[env] = translator_pool(resources["teacher"], resources["translator"])
+    assert pools == {"local": "teacher", "vllm": "teacher", "deepseek": "translator"}
+    assert translator_pool(TeacherResource(), TeacherResource(model="other")) == "translator"  # 2nd server
+    steps = ("problem_pairs", "translated_pairs", "teacher_cot")
+    assert {defs.resolve_assets_def(step).op.pool for step in steps} == {"teacher"}  # local.yaml
+    code = "import pipelines.definitions as p; print(p.defs.resolve_assets_def('translated_pairs').op.pool)"
+    env = {**os.environ, "PIPELINE_CONFIG": "configs/deepseek.yaml"}  # the code location of that config
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=300)  # fmt: skip
+    assert result.returncode == 0 and result.stdout.split()[-1] == "translator", result.stderr[-2000:]
 
 
 def test_definitions_validate_with_the_workspace_file():
@@ -81,8 +108,6 @@ def check_register_and_schedule(instance: dg.DagsterInstance, inbox: Path) -> No
 
 
 def test_secrets_come_from_the_environment(monkeypatch):
-    from pipelines.environment import load_resources
-
     monkeypatch.setenv("DEEPSEEK_API_KEY", "sk-planted-secret")
     configured = load_resources("configs/deepseek.yaml")["teacher"]
     assert "sk-planted-secret" not in repr(configured)  # the config holds the variable's name only

@@ -202,6 +202,15 @@ def test_verify_many_bounds_a_pathological_item_and_goes_on():
     assert out == [[True, True, False]]
 
 
+def test_verify_many_keeps_the_items_of_a_chunk_around_a_hung_one():
+    quick = [("\\frac{1}{2}", "0.5", True), ("AC", "CA", True), ("1", "2", False)]
+    cases = [quick[i % 3] for i in range(20)]
+    cases[7] = ("3", "$(10^{100})!$", None)  # in the middle of the first chunk (20 // 2 items for 1 worker)
+    start = time.monotonic()
+    assert verify_many([(g, p) for g, p, _ in cases], timeout_s=1.0, workers=1) == [e for _, _, e in cases]
+    assert time.monotonic() - start < 20
+
+
 def test_verify_many_in_process_and_empty():
     cases = VERIFY_CASES[:6]
     assert verify_many([(g, p) for g, p, _ in cases], workers=0) == [e for _, _, e in cases]

@@ -134,7 +134,8 @@ def test_superscripts_subscripts_and_fractions_become_latex(tmp_path):
 def test_typeset_ligatures_are_spelled_out(tmp_path):
     doc = pymupdf.open()
     doc.new_page().insert_htmlbox(
-        pymupdf.Rect(72, 72, 500, 200), '<p style="font-family:serif">The first flow is efficient: find it.</p>'
+        pymupdf.Rect(72, 72, 500, 200),
+        '<p style="font-family:serif">The first flow is efficient: find it.</p>',
     )
     doc.save(tmp_path / "ligatures.pdf")
     with pymupdf.open(tmp_path / "ligatures.pdf") as saved:

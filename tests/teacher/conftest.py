@@ -1,6 +1,9 @@
 import pytest
 from fault_proxy import FaultProxy
 
+from distill.records import ProblemRow
+from distill.storage import TableStore
+
 
 @pytest.fixture
 def fault_proxy(local_teacher):
@@ -15,3 +18,17 @@ def fault_proxy(local_teacher):
     yield start
     for proxy in proxies:
         proxy.stop()
+
+
+@pytest.fixture
+def two_problems(tmp_path):
+    """A data root whose collection ``c`` has two problem_pairs rows: one in Chinese, one in English."""
+    data = tmp_path / "data"
+    rows = [
+        ProblemRow(id="zh", collection="c", source_file="f.pdf", source_sha256="s", page_start=1, page_end=1,
+                   problem="求 $2+3$ 的值。", answer="5", language="zh"),
+        ProblemRow(id="en", collection="c", source_file="f.pdf", source_sha256="s", page_start=1, page_end=1,
+                   problem="What is $2+3$?", answer="5"),
+    ]  # fmt: skip
+    TableStore(str(data)).write_rows("problem_pairs", "c", rows, ProblemRow)
+    return data

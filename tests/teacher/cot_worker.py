@@ -2,27 +2,11 @@
 
 import sys
 
+from benchmarks.teacher_bench import sum_problems
 from distill.cot import generate_cot
 from distill.ledger import SqliteLedger
 from distill.prompts import Prompt
-from distill.records import TranslatedRow
 from distill.teacher import TeacherClient, TeacherSettings
-
-
-def problems(n: int) -> list[TranslatedRow]:
-    return [
-        TranslatedRow(
-            id=f"p{i}",
-            collection="c",
-            source_file="f.pdf",
-            source_sha256="s",
-            page_start=1,
-            page_end=1,
-            problem=f"What is {i} + {i + 1}?",
-            answer=str(2 * i + 1),
-        )
-        for i in range(n)
-    ]
 
 
 def settings(base_url: str, model_dir: str) -> TeacherSettings:
@@ -32,7 +16,9 @@ def settings(base_url: str, model_dir: str) -> TeacherSettings:
 
 def run(base_url: str, model_dir: str, ledger: str, n: int):
     client = TeacherClient(settings(base_url, model_dir), SqliteLedger(ledger))
-    return generate_cot(problems(n), client, Prompt.load("configs/prompts/cot_distill.yaml"), "distill", 2)
+    return generate_cot(
+        sum_problems(n), client, Prompt.load("configs/prompts/cot_distill.yaml"), "distill", 2
+    )
 
 
 if __name__ == "__main__":

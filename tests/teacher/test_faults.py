@@ -1,8 +1,8 @@
 """The teacher step against the real local teacher behind a fault-injecting proxy on loopback."""
 
 import pytest
-from cot_worker import problems
 
+from benchmarks.teacher_bench import sum_problems
 from distill.cot import generate_cot
 from distill.flow_control import EndpointDown, EndpointRejected
 from distill.ledger import SqliteLedger
@@ -27,7 +27,7 @@ def test_every_sample_arrives_and_nothing_is_paid_twice_through_faults(
     proxy = fault_proxy(faults, seed=38, slow_s=32.0, retry_after="0.5")
     ledger = SqliteLedger(tmp_path / "ledger.sqlite")
     client = TeacherClient(settings(proxy.base_url, local_model_dir), ledger)
-    rows = problems(6)
+    rows = sum_problems(6)
     out, stats = generate_cot(rows, client, Prompt.load(PROMPT), "distill", samples=2)
 
     assert all(proxy.injected[f] > 0 for f in faults), proxy.injected  # every fault was met

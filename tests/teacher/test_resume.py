@@ -26,7 +26,10 @@ def test_sigkill_in_the_middle_then_resume(tmp_path, fault_proxy, local_model_di
     proxy.hold_after(6)  # answers after the 6th stay in the proxy: in flight when the kill comes
     ledger_path = str(tmp_path / "ledger.sqlite")
     args = [proxy.base_url, str(local_model_dir), ledger_path, "8"]  # 8 problems x 2 samples
-    worker = subprocess.Popen([sys.executable, str(WORKER), *args], cwd=Path(__file__).parents[2])
+    root = Path(__file__).parents[2]  # on the worker's path for ``benchmarks``
+    worker = subprocess.Popen(
+        [sys.executable, str(WORKER), *args], cwd=root, env={**os.environ, "PYTHONPATH": str(root)}
+    )
     try:
         wait_for(lambda: SqliteLedger(ledger_path).count() == 6)
         wait_for(lambda: proxy.held >= 1)  # an answer the server gave is in flight

@@ -9,25 +9,16 @@ import dagster as dg
 from assets.teacher_cot import teacher_cot
 from assets.translated_pairs import translated_pairs
 from assets.verified_cot import verified_cot
-from distill.records import ProblemRow
-from distill.storage import TableStore
 from pipelines.resources import CotResource, StorageResource, TeacherResource
 
 
 def test_a_planted_key_is_sent_and_never_written(
-    tmp_path, monkeypatch, caplog, capfd, fault_proxy, local_model_dir
+    tmp_path, monkeypatch, caplog, capfd, fault_proxy, local_model_dir, two_problems
 ):
     key = f"sk-planted-{uuid.uuid4().hex}"
     monkeypatch.setenv("PLANTED_API_KEY", key)
     caplog.set_level(logging.DEBUG)  # openai and httpx log requests at DEBUG
-    data = tmp_path / "data"
-    rows = [
-        ProblemRow(id="zh", collection="c", source_file="f.pdf", source_sha256="s", page_start=1, page_end=1,
-                   problem="求 $2+3$ 的值。", answer="5", language="zh"),
-        ProblemRow(id="en", collection="c", source_file="f.pdf", source_sha256="s", page_start=1, page_end=1,
-                   problem="What is $2+3$?", answer="5"),
-    ]  # fmt: skip
-    TableStore(str(data)).write_rows("problem_pairs", "c", rows, ProblemRow)
+    data = two_problems
     proxy, echo = fault_proxy(), fault_proxy({"401_echo": 1.0})
 
     def resources(base_url: str) -> dict:
