@@ -25,7 +25,14 @@ import pymupdf
 
 from ocr.engines import EngineConfig, OcrEngine, get_engine, render_dpi
 from ocr.guard import BadInput, Limits, check_images, check_page, open_pdf
-from ocr.inline_math import Piece, split_around, stack_cases, stack_fractions, unicode_scripts
+from ocr.inline_math import (
+    Piece,
+    glyph_subscripts,
+    split_around,
+    stack_cases,
+    stack_fractions,
+    unicode_scripts,
+)
 from ocr.reading_order import reading_order
 from ocr.render import MIN_DPI, fitting_dpi, render
 from ocr.textlayer import Layer, is_usable, read_layer, text_of
@@ -34,7 +41,7 @@ from ocr.vector_math import Run, find_holes
 from ocr.watermark import faint_lines
 
 TEXT_LAYER_ENGINE = "pymupdf"
-EXTRACTOR_VERSION = 4  # bump when the same input and settings give different text
+EXTRACTOR_VERSION = 5  # bump when the same input and settings give different text
 # CJK characters a Chinese recognizer reads for lone operators (a formula run of nothing else)
 LOOK_ALIKES = str.maketrans({"十": "+", "一": "-", "二": "="})
 FORMULA_PADDING = 0.15  # body sizes of margin around a formula run cut out for OCR
@@ -239,6 +246,8 @@ def _read_runs(
         if run.text is None:
             text, score = engine.read_line(render(page, dpi, clip))
             text = unicode_scripts(_unlook_alike(text.strip()))
+            if run.level == 0:
+                text = glyph_subscripts(text, run.glyphs)
         else:
             text, score = run.text, 1.0
         box = [round(v, 2) for v in run.box]

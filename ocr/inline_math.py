@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from statistics import median
 
@@ -25,6 +26,8 @@ CASE_LINE = re.compile(r".[,，;；].")  # a case: a value, a separator, its con
 SUPERSCRIPTS = dict(zip("⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁿⁱ", "0123456789+-=()ni", strict=True))
 SUBSCRIPTS = dict(zip("₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎ₙₓ", "0123456789+-=()nx", strict=True))
 SCRIPT_RUN = re.compile(f"[{''.join(SUPERSCRIPTS)}]+|[{''.join(SUBSCRIPTS)}]+")
+ON_BASELINE = re.compile(r"[0-9A-Za-eh-ik-orsu-xzαδεθικλνοπστυωΑ-Ω]")  # no descender: bottoms on the baseline
+SUB_DROP, SUB_RISE = 0.2, 0.15  # a subscript's bottom and top are this much (of its base's height) lower
 
 
 @dataclass
@@ -173,6 +176,39 @@ def unicode_scripts(text: str) -> str:
         return "_{" + "".join(SUBSCRIPTS[c] for c in run) + "}"
 
     return SCRIPT_RUN.sub(latex, text)
+
+
+def glyph_subscripts(text: str, glyphs: Sequence[Box]) -> str:
+    """`text` read from one line of vector glyphs (boxes left to right), subscripts marked: a letter or digit
+    without descender set lower than the one before it, bottom and top (`a1` drawn as a₁ gives `a_{1}`).
+    Only when the text's characters pair one to one with the glyphs (an ellipsis may be one glyph);
+    otherwise `text` unchanged."""
+    tokens = re.findall(r"\.\.\.|…|\s+|\S", text)
+    shown = [i for i, token in enumerate(tokens) if not token.isspace()]
+    if len(shown) != len(glyphs):
+        return text
+    lowered: set[int] = set()
+    base: Box | None = None
+    for i, glyph in zip(shown, glyphs, strict=True):
+        if not ON_BASELINE.fullmatch(tokens[i]):
+            continue
+        if base is not None:
+            height = base[3] - base[1]
+            if glyph[3] - base[3] > SUB_DROP * height and glyph[1] - base[1] > SUB_RISE * height:
+                lowered.add(i)
+                continue
+        base = glyph
+    for before, i, after in zip(shown, shown[1:], shown[2:], strict=False):  # the + of a_{n+1}
+        if before in lowered and after in lowered and not tokens[i].isalnum():
+            lowered.add(i)
+    out: list[str] = []
+    for i, token in enumerate(tokens):
+        if i in lowered and i - 1 not in lowered:
+            out.append("_{")
+        out.append(token)
+        if i in lowered and i + 1 not in lowered:
+            out.append("}")
+    return "".join(out)
 
 
 def stack_cases(pieces: list[Piece]) -> list[Piece]:

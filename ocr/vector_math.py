@@ -4,8 +4,9 @@ without Unicode mapping, which `get_text` silently drops.
 Glyph-sized dark drawings are clustered into formulas; a cluster holding a larger drawing is a figure
 and left alone. Each formula is cut into runs that OCR can read one line at a time: the base line,
 raised glyphs (superscripts), and the parts above and below a fraction rule (cut by level in turn).
-Subscripts are not told apart: from outlines alone a lowered digit looks like a letter with a descender
-("a_1" and "2y" have the same geometry), so they stay on the base line ("a1").
+Subscripts are not cut out: from outlines alone a lowered digit looks like a letter with a descender
+("a_1" and "2y" have the same geometry); once a run is read, its characters tell (`ocr.inline_math.
+glyph_subscripts`).
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ class Run:
     box: Box
     level: int = 0
     text: str | None = None  # known without OCR (a lone rule is a minus sign)
+    glyphs: tuple[Box, ...] = ()  # the drawings it is made of, left to right
 
 
 @dataclass
@@ -196,11 +198,11 @@ def _level_runs(glyphs: list[Box], body: float) -> list[Run]:
             and glyph[3] - glyph[1] < 0.9 * tall
         )
         if current and (int(raised) != level or glyph[0] - max(g[2] for g in current) > SPLIT_GAP * body):
-            runs.append(Run(_union(current), level))
+            runs.append(Run(_union(current), level, glyphs=tuple(current)))
             current = []
         level = int(raised)
         current.append(glyph)
-    runs.append(Run(_union(current), level))
+    runs.append(Run(_union(current), level, glyphs=tuple(current)))
     return runs
 
 

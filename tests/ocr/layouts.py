@@ -89,3 +89,22 @@ def vector_fraction(path: Path) -> None:
     page.insert_text((250, 106), "is p over q.", fontsize=14)
     page.insert_text((72, 160), "Find p + q when both are relatively prime positive integers.", fontsize=14)
     doc.save(path)
+
+
+def vector_subscripts(path: Path) -> None:
+    """Text with a formula of subscripts and a letter with a descender drawn as vector glyphs."""
+    source = pymupdf.open()
+    formula = source.new_page(width=160, height=30)
+    formula.insert_htmlbox(
+        pymupdf.Rect(0, 0, 160, 30),
+        '<span style="font-size:14pt">a<sub>k+1</sub> = 2y + b<sub>n</sub></span>',
+    )
+    outlined = pymupdf.open(stream=formula.get_svg_image(text_as_path=True).encode(), filetype="svg")
+    vector = pymupdf.open("pdf", outlined.convert_to_pdf())
+    doc = pymupdf.open()
+    page = doc.new_page()
+    page.insert_text((72, 100), "Suppose", fontsize=14)
+    page.show_pdf_page(pymupdf.Rect(135, 86, 295, 116), vector, 0)
+    page.insert_text((260, 100), "for every k.", fontsize=14)
+    page.insert_text((72, 140), "Find the least value of n for which this holds, please.", fontsize=14)
+    doc.save(path)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ocr.inline_math import (
     Piece,
+    glyph_subscripts,
     merge_fractions,
     row_text,
     split_around,
@@ -114,3 +115,29 @@ def test_stacked_lines_that_are_no_piecewise_definition_stay_lines():
 def test_unicode_scripts_become_latex():
     assert unicode_scripts("x²+y²−2x, a₁₂, (x+1)ⁿ, e⁻¹") == "x^{2}+y^{2}−2x, a_{12}, (x+1)^{n}, e^{-1}"
     assert unicode_scripts("x2 + 1") == "x2 + 1"
+
+
+# "a1,a2,...,an" of AIME 2015 II problem 10 as drawn: a, 1, comma, a, 2, comma, ellipsis (one glyph), ...
+AIME_GLYPHS = [
+    (135.45, 241.4, 140.56, 246.69),
+    (141.44, 242.82, 144.07, 248.34),
+    (146.54, 245.15, 147.97, 248.85),
+    (150.86, 241.4, 155.97, 246.69),
+    (156.6, 242.82, 159.64, 248.34),
+    (161.95, 245.15, 163.37, 248.85),
+    (166.75, 245.17, 177.71, 246.57),
+    (181.21, 245.15, 182.63, 248.85),
+    (185.52, 241.4, 190.62, 246.69),
+    (191.03, 244.67, 195.3, 248.43),
+]
+
+
+def test_glyph_subscripts_from_the_geometry_of_the_read_characters():
+    assert glyph_subscripts("a1,a2,...,an", AIME_GLYPHS) == "a_{1},a_{2},...,a_{n}"
+    assert glyph_subscripts("a1,a2,…,an", AIME_GLYPHS) == "a_{1},a_{2},…,a_{n}"
+    assert glyph_subscripts("a1,a2,. . .,an", AIME_GLYPHS) == "a1,a2,. . .,an"  # no one-to-one pairing
+    a, one = AIME_GLYPHS[0], AIME_GLYPHS[1]
+    y = (a[2] + 0.5, a[1], a[2] + 5, one[3] + 0.5)  # a descender: as low as a subscript
+    assert glyph_subscripts("2y", [a, y]) == "2y"
+    level = (a[2] + 0.5, a[1], a[2] + 5, a[3])
+    assert glyph_subscripts("xn", [a, level]) == "xn"

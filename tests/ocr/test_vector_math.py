@@ -111,3 +111,9 @@ def test_a_vector_fraction_keeps_the_superscripts_of_both_parts(tmp_path):
     assert [r.level for r in denominator] == [0, 1, 0, 1]  # a, 3, +b, 3
     [row] = extract_pdf(tmp_path / "fraction.pdf")
     assert row.text.splitlines()[0] == r"The maximum of \frac{a^{3}b^{3}+1}{a^{3}+b^{3}} is p over q."
+
+
+def test_subscripts_of_a_vector_formula_are_told_from_descenders(tmp_path):
+    layouts.vector_subscripts(tmp_path / "subscripts.pdf")
+    [row] = extract_pdf(tmp_path / "subscripts.pdf")
+    assert row.text.splitlines()[0] == "Suppose a_{k+1} = 2y + b_{n} for every k."
