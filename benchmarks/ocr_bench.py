@@ -9,7 +9,8 @@
   distance with free ends), the distances summed over the summed truth lengths. Normalization: NFKC,
   LaTeX commands to their Unicode symbols, then only letters, digits, CJK and math symbols are kept (so
   ``$A \\cap B=$`` and the OCR's ``A∩B=`` compare equal, and ``x^{3}`` equals ``x3``); ellipses as
-  "...", and empty brackets (the exam's answer blank "（  ）", which the truth writes "？") dropped.
+  "...", the bars of markdown table rows and empty brackets (the exam's answer blank "（  ）", which the
+  truth writes "？") dropped.
   CER is given three ways: on the page texts as extracted; on the page texts the splitter works on (page
   headers, footers and repeated watermark fragments dropped by ``distill.splitting.clean_pages``, so a
   footer between a question and its options is not counted); and the latter without the questions of
@@ -66,6 +67,9 @@ KEEP = re.compile(r"[0-9A-Za-z\u4e00-\u9fff+\-=<>≤≥≠∈∉∩∪⊆⊂√�
 
 # (exam, question number) -> what the truth file holds that the scanned PDF does not print
 TRUTH_ERRATA = {
+    ("beijing", 21): "(2) lists nine terms (a_1+2, a_2+2, a_3+6, ...) where the paper prints eight (a1+2, "
+    "a2+6, a3+4, ...), and (3) asks about a_1+a_2+a_3 and an 元素条件 where the paper asks about a1+a3+a5+a7 "
+    "and the 充要条件 of a constant sequence",
     ("shanghai", 19): "adds a note (附：the chi-squared formula and P(chi^2 >= 3.841)) the paper does not "
     "print, and leaves out the table of counts that the paper prints",
     ("shanghai", 21): "part (3) is printed as '题干缺失' (stem missing); the truth supplies a full stem",
@@ -75,6 +79,7 @@ TRUTH_ERRATA = {
 def normalize(text: str) -> str:
     """Text reduced for comparison: NFKC, LaTeX symbols to Unicode, commands and markup dropped."""
     text = re.sub(r"\\[lc]?dots\b", "...", text.replace("⋯", "..."))
+    text = re.sub(r"(?m)^.*\|.*\|.*\|.*$", lambda row: row.group(0).replace("|", " "), text)  # table rows
     text = unicodedata.normalize("NFKC", text).replace("\u2212", "-").replace("，", ",").replace("。", ".")
     text = re.sub(r"\\[A-Za-z]+|\\[{}]", lambda m: SYMBOLS.get(m.group(0), m.group(0)), text)
     text = re.sub(r"\\(begin|end)\{[a-z*]+\}", "", text)

@@ -17,6 +17,8 @@ def test_normalize_blanks_and_ellipses():
     assert normalize("则z=（　　）.") == normalize("则 $z =$ ？") + "."
     assert normalize(r"$a_1，a_2，\ldots，a_n$") == normalize("a1, a2, …, an") == normalize("a1,a2,⋯,an")
     assert normalize("f(x)") == "f(x)"
+    assert normalize("次数 | 0 | 1 |\n单数 | 800 | 100 |") == normalize("次数 0 1 单数 800 100")
+    assert normalize("{x | x > 1}") == "x|x>1"  # a set, not a table row (braces go, as in LaTeX)
 
 
 def test_best_span_distance_has_free_ends():
