@@ -38,10 +38,10 @@ from ocr.render import MIN_DPI, fitting_dpi, render
 from ocr.textlayer import Layer, is_usable, read_layer, text_of
 from ocr.types import OcrLine, PageText
 from ocr.vector_math import Run, find_holes
-from ocr.watermark import faint_lines
+from ocr.watermark import watermark_lines
 
 TEXT_LAYER_ENGINE = "pymupdf"
-EXTRACTOR_VERSION = 5  # bump when the same input and settings give different text
+EXTRACTOR_VERSION = 6  # bump when the same input and settings give different text
 # CJK characters a Chinese recognizer reads for lone operators (a formula run of nothing else)
 LOOK_ALIKES = str.maketrans({"十": "+", "一": "-", "二": "="})
 FORMULA_PADDING = 0.15  # body sizes of margin around a formula run cut out for OCR
@@ -164,9 +164,13 @@ def _ocr_page(page: pymupdf.Page, settings: Settings) -> PageText:
         lines = engine.recognize(image)
     except Exception as exc:
         return error_row(number, settings.engine.name, f"OCR failed: {type(exc).__name__}: {exc}")
-    faint = faint_lines(image[:, :, 0], [line.box for line in lines]) if settings.drop_watermarks else []
-    watermarked = any(faint)
-    lines = [line for line, drop in zip(lines, faint, strict=True) if not drop] if watermarked else lines
+    marked = (
+        watermark_lines(image[:, :, 0], [line.box for line in lines], [line.text for line in lines])
+        if settings.drop_watermarks
+        else []
+    )
+    watermarked = any(marked)
+    lines = [line for line, drop in zip(lines, marked, strict=True) if not drop] if watermarked else lines
     scale = 72.0 / dpi
     for line in lines:
         line.box = [round(v * scale, 2) for v in line.box]

@@ -1,7 +1,10 @@
 """Watermarks on scans: lines printed in light grey across the page ("高考直通车 试题库 免费下载").
 
 A recognized line whose darkest pixels are still light grey holds no ink of the text; it is dropped,
-unless the page's text itself is that faint (a pale scan), judged by the median line on the page.
+unless the page's text itself is that faint (a pale scan), judged by the median line on the page. Where
+the watermark crosses dark text, a piece of it read as a line of its own is no longer faint: a short line
+made only of the CJK characters of the page's faint lines ("清试题免费"; half of them when the line is
+set as large as a watermark) is dropped with them.
 """
 
 from __future__ import annotations
@@ -13,6 +16,8 @@ import numpy as np
 FAINT = 190  # grey level (0 black, 255 white): a line whose 5% darkest pixels are lighter is a watermark
 TEXT_MARGIN = 40  # the page's median line must be at least this much darker for any line to be dropped
 DARKEST = 5  # percentile of the line's pixels that stands for its ink
+MAX_FRAGMENT = 8  # characters: a longer line is text, whatever its characters
+TALL = 2.0  # times the median line height: set as large as a watermark
 
 
 def faint_lines(grey: np.ndarray, boxes: Sequence[Sequence[float]]) -> list[bool]:
@@ -24,3 +29,32 @@ def faint_lines(grey: np.ndarray, boxes: Sequence[Sequence[float]]) -> list[bool
     if not ink or float(np.median(ink)) > FAINT - TEXT_MARGIN:
         return [False] * len(ink)
     return [level >= FAINT for level in ink]
+
+
+def watermark_lines(grey: np.ndarray, boxes: Sequence[Sequence[float]], texts: Sequence[str]) -> list[bool]:
+    """For each recognized line, whether it is part of a watermark: faint, or a fragment of the faint ones."""
+    faint = faint_lines(grey, boxes)
+    marks = {char for text, drop in zip(texts, faint, strict=True) if drop for char in text if _cjk(char)}
+    if not marks:
+        return faint
+    heights = [box[3] - box[1] for box in boxes]
+    tall = TALL * float(np.median(heights))
+    return [
+        drop or _fragment(text, marks, height >= tall)
+        for text, drop, height in zip(texts, faint, heights, strict=True)
+    ]
+
+
+def _fragment(text: str, marks: set[str], tall: bool) -> bool:
+    """A short line of CJK characters only, all of them from the faint lines (half, when it is set as
+    large as the watermark)."""
+    chars = [char for char in text if not char.isspace()]
+    cjk = [char for char in chars if _cjk(char)]
+    if len(cjk) < 3 or len(chars) > MAX_FRAGMENT or len(cjk) < len(chars):
+        return False
+    shared = sum(char in marks for char in cjk)
+    return shared == len(cjk) or (tall and 2 * shared >= len(cjk))
+
+
+def _cjk(char: str) -> bool:
+    return "\u4e00" <= char <= "\u9fff"
