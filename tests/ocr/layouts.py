@@ -54,57 +54,68 @@ def scripts_and_fraction(path: Path) -> None:
     doc.save(path)
 
 
-def vector_formula(path: Path) -> None:
-    """Text with a formula drawn as vector glyphs in a gap of the line (as MathJax SVG output does)."""
-    source = pymupdf.open()
-    formula = source.new_page(width=200, height=40)
-    formula.insert_htmlbox(
-        pymupdf.Rect(0, 0, 200, 40), '<span style="font-size:14pt">y = 3x<sup>2</sup> + 7</span>'
-    )
+def _formula_page(
+    path: Path, formula: pymupdf.Page, place: pymupdf.Rect, *texts: tuple[float, float, str]
+) -> None:
+    """A page with `formula` (a page set with real fonts) outlined into vector glyphs and shown at `place`,
+    and lines of text (x, baseline y, text) around it."""
     outlined = pymupdf.open(stream=formula.get_svg_image(text_as_path=True).encode(), filetype="svg")
     vector = pymupdf.open("pdf", outlined.convert_to_pdf())
     doc = pymupdf.open()
     page = doc.new_page()
-    page.insert_text((72, 100), "Suppose that", fontsize=14)
-    page.show_pdf_page(pymupdf.Rect(160, 86, 360, 126), vector, 0)
-    page.insert_text((250, 100), "holds for all x.", fontsize=14)
-    page.insert_text((72, 140), "Find the value of y when x equals four, please.", fontsize=14)
+    for x, y, text in texts:
+        page.insert_text((x, y), text, fontsize=14)
+    page.show_pdf_page(place, vector, 0)
     doc.save(path)
+
+
+def _html_formula(width: float, height: float, *parts: tuple[pymupdf.Rect, str]) -> pymupdf.Page:
+    formula = pymupdf.open().new_page(width=width, height=height)
+    for rect, html in parts:
+        formula.insert_htmlbox(rect, f'<span style="font-size:14pt">{html}</span>')
+    return formula
+
+
+def vector_formula(path: Path) -> None:
+    """Text with a formula drawn as vector glyphs in a gap of the line (as MathJax SVG output does)."""
+    formula = _html_formula(200, 40, (pymupdf.Rect(0, 0, 200, 40), "y = 3x<sup>2</sup> + 7"))
+    _formula_page(
+        path,
+        formula,
+        pymupdf.Rect(160, 86, 360, 126),
+        (72, 100, "Suppose that"),
+        (250, 100, "holds for all x."),
+        (72, 140, "Find the value of y when x equals four, please."),
+    )
 
 
 def vector_fraction(path: Path) -> None:
     """Text with a fraction drawn as vector glyphs, superscripts in both its parts (as in AIME 2015 II)."""
-    source = pymupdf.open()
-    formula = source.new_page(width=90, height=50)
-    style = 'style="font-size:14pt"'
-    formula.insert_htmlbox(pymupdf.Rect(4, 2, 90, 24), f"<span {style}>a<sup>3</sup>b<sup>3</sup>+1</span>")
+    formula = _html_formula(
+        90,
+        50,
+        (pymupdf.Rect(4, 2, 90, 24), "a<sup>3</sup>b<sup>3</sup>+1"),
+        (pymupdf.Rect(6, 23, 90, 48), "a<sup>3</sup>+b<sup>3</sup>"),
+    )
     formula.draw_line((2, 22), (62, 22), width=0.6)
-    formula.insert_htmlbox(pymupdf.Rect(6, 23, 90, 48), f"<span {style}>a<sup>3</sup>+b<sup>3</sup></span>")
-    outlined = pymupdf.open(stream=formula.get_svg_image(text_as_path=True).encode(), filetype="svg")
-    vector = pymupdf.open("pdf", outlined.convert_to_pdf())
-    doc = pymupdf.open()
-    page = doc.new_page()
-    page.insert_text((72, 100), "The maximum of", fontsize=14)
-    page.show_pdf_page(pymupdf.Rect(180, 80, 270, 130), vector, 0)
-    page.insert_text((250, 106), "is p over q.", fontsize=14)
-    page.insert_text((72, 160), "Find p + q when both are relatively prime positive integers.", fontsize=14)
-    doc.save(path)
+    _formula_page(
+        path,
+        formula,
+        pymupdf.Rect(180, 80, 270, 130),
+        (72, 100, "The maximum of"),
+        (250, 106, "is p over q."),
+        (72, 160, "Find p + q when both are relatively prime positive integers."),
+    )
 
 
 def vector_subscripts(path: Path) -> None:
     """Text with a formula of subscripts and a letter with a descender drawn as vector glyphs."""
-    source = pymupdf.open()
-    formula = source.new_page(width=160, height=30)
-    formula.insert_htmlbox(
-        pymupdf.Rect(0, 0, 160, 30),
-        '<span style="font-size:14pt">a<sub>k+1</sub> = 2y + b<sub>n</sub></span>',
+    formula = _html_formula(160, 30, (pymupdf.Rect(0, 0, 160, 30), "a<sub>k+1</sub> = 2y + b<sub>n</sub>"))
+    _formula_page(
+        path,
+        formula,
+        pymupdf.Rect(135, 86, 295, 116),
+        (72, 100, "Suppose"),
+        (260, 100, "for every k."),
+        (72, 140, "Find the least value of n for which this holds, please."),
     )
-    outlined = pymupdf.open(stream=formula.get_svg_image(text_as_path=True).encode(), filetype="svg")
-    vector = pymupdf.open("pdf", outlined.convert_to_pdf())
-    doc = pymupdf.open()
-    page = doc.new_page()
-    page.insert_text((72, 100), "Suppose", fontsize=14)
-    page.show_pdf_page(pymupdf.Rect(135, 86, 295, 116), vector, 0)
-    page.insert_text((260, 100), "for every k.", fontsize=14)
-    page.insert_text((72, 140), "Find the least value of n for which this holds, please.", fontsize=14)
-    doc.save(path)
