@@ -41,7 +41,7 @@ from ocr.vector_math import Run, find_holes
 from ocr.watermark import watermark_lines
 
 TEXT_LAYER_ENGINE = "pymupdf"
-EXTRACTOR_VERSION = 6  # bump when the same input and settings give different text
+EXTRACTOR_VERSION = 7  # bump when the same input and settings give different text
 # CJK characters a Chinese recognizer reads for lone operators (a formula run of nothing else)
 LOOK_ALIKES = str.maketrans({"十": "+", "一": "-", "二": "="})
 FORMULA_PADDING = 0.15  # body sizes of margin around a formula run cut out for OCR

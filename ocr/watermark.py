@@ -1,6 +1,7 @@
 """Watermarks on scans: lines printed in light grey across the page ("高考直通车 试题库 免费下载").
 
-A recognized line whose darkest pixels are still light grey holds no ink of the text; it is dropped,
+A recognized line whose ink (the darker quarter of its non-paper pixels) is light grey holds no text; it
+is dropped,
 unless the page's text itself is that faint (a pale scan), judged by the median line on the page. Where
 the watermark crosses dark text, a piece of it read as a line of its own is no longer faint: a short line
 made only of the CJK characters of the page's faint lines ("清试题免费"; half of them when the line is
@@ -13,9 +14,10 @@ from collections.abc import Sequence
 
 import numpy as np
 
-FAINT = 190  # grey level (0 black, 255 white): a line whose 5% darkest pixels are lighter is a watermark
+FAINT = 190  # grey level (0 black, 255 white): a line whose ink is lighter is a watermark
 TEXT_MARGIN = 40  # the page's median line must be at least this much darker for any line to be dropped
-DARKEST = 5  # percentile of the line's pixels that stands for its ink
+PAPER = 240  # pixels at least this light are paper, not ink
+DARKEST = 25  # percentile of the line's ink pixels that stands for its ink
 MAX_FRAGMENT = 8  # characters: a longer line is text, whatever its characters
 TALL = 2.0  # times the median line height: set as large as a watermark
 
@@ -25,7 +27,8 @@ def faint_lines(grey: np.ndarray, boxes: Sequence[Sequence[float]]) -> list[bool
     ink = []
     for x0, y0, x1, y1 in boxes:
         crop = grey[max(int(y0), 0) : int(np.ceil(y1)), max(int(x0), 0) : int(np.ceil(x1))]
-        ink.append(float(np.percentile(crop, DARKEST)) if crop.size else 255.0)
+        pixels = crop[crop < PAPER]
+        ink.append(float(np.percentile(pixels, DARKEST)) if pixels.size else 255.0)
     if not ink or float(np.median(ink)) > FAINT - TEXT_MARGIN:
         return [False] * len(ink)
     return [level >= FAINT for level in ink]
