@@ -269,7 +269,6 @@ def scanned(data: Path, max_pages: int, min_seconds: float) -> None:
     engine = RapidOCR(
         params={
             "Global.log_level": "error",
-            "Det.use_dilation": False,
             "EngineConfig.onnxruntime.intra_op_num_threads": 1,
             "EngineConfig.onnxruntime.inter_op_num_threads": 1,
         }

@@ -30,6 +30,14 @@ def parse_pages(spec: str) -> list[int]:
     return pages
 
 
+def _value(text: str) -> object:
+    """An option value: JSON when it parses (false, 2, 0.5), else the text itself (a path)."""
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m ocr", description="Extract the text of a PDF, page by page."
@@ -45,11 +53,11 @@ def main(argv: list[str] | None = None) -> int:
         action="append",
         default=[],
         metavar="KEY=VALUE",
-        help="engine option, e.g. model_root=DIR",
+        help="engine option, e.g. model_root=DIR, dilation=false (a JSON value, else text)",
     )
     parser.add_argument("--lines", action="store_true", help="also print the OCR lines (boxes, scores)")
     args = parser.parse_args(argv)
-    options = dict(option.split("=", 1) for option in args.option)
+    options = {key: _value(text) for key, text in (option.split("=", 1) for option in args.option)}
     engine = EngineConfig(args.engine, args.dpi, options)
     try:
         check_engine(engine)
