@@ -38,10 +38,10 @@ from ocr.render import MIN_DPI, fitting_dpi, render
 from ocr.textlayer import Layer, is_usable, read_layer, text_of
 from ocr.types import OcrLine, PageText
 from ocr.vector_math import Run, find_holes
-from ocr.watermark import watermark_lines
+from ocr.watermark import watermark_lines, without_watermark
 
 TEXT_LAYER_ENGINE = "pymupdf"
-EXTRACTOR_VERSION = 7  # bump when the same input and settings give different text
+EXTRACTOR_VERSION = 8  # bump when the same input and settings give different text
 # CJK characters a Chinese recognizer reads for lone operators (a formula run of nothing else)
 LOOK_ALIKES = str.maketrans({"十": "+", "一": "-", "二": "="})
 FORMULA_PADDING = 0.15  # body sizes of margin around a formula run cut out for OCR
@@ -50,7 +50,8 @@ FORMULA_PADDING = 0.15  # body sizes of margin around a formula run cut out for 
 @dataclass(frozen=True)
 class Settings:
     """How pages are read. `formula_dpi` renders vector-drawn formulas (small crops: a high resolution);
-    `drop_watermarks` drops scanned lines printed in faint grey (see ocr/watermark.py)."""
+    `drop_watermarks` drops scanned lines printed in faint grey and reads their page again without the
+    watermark (see ocr/watermark.py)."""
 
     engine: EngineConfig = field(default_factory=EngineConfig)
     min_text_chars: int = 20
@@ -162,15 +163,15 @@ def _ocr_page(page: pymupdf.Page, settings: Settings) -> PageText:
     image = render(page, dpi)
     try:
         lines = engine.recognize(image)
+        watermarked = settings.drop_watermarks and any(_watermark_lines(image, lines))
+        if watermarked:  # read again without it; what is left of it is still dropped
+            clean = without_watermark(image)
+            lines = engine.recognize(clean)
+            lines = [
+                line for line, drop in zip(lines, _watermark_lines(image, lines), strict=True) if not drop
+            ]
     except Exception as exc:
         return error_row(number, settings.engine.name, f"OCR failed: {type(exc).__name__}: {exc}")
-    marked = (
-        watermark_lines(image[:, :, 0], [line.box for line in lines], [line.text for line in lines])
-        if settings.drop_watermarks
-        else []
-    )
-    watermarked = any(marked)
-    lines = [line for line, drop in zip(lines, marked, strict=True) if not drop] if watermarked else lines
     scale = 72.0 / dpi
     for line in lines:
         line.box = [round(v * scale, 2) for v in line.box]
@@ -205,6 +206,10 @@ def _ocr_page(page: pymupdf.Page, settings: Settings) -> PageText:
         flags=flags,
         lines=lines,
     )
+
+
+def _watermark_lines(image: np.ndarray, lines: list[OcrLine]) -> list[bool]:
+    return watermark_lines(image[:, :, 0], [line.box for line in lines], [line.text for line in lines])
 
 
 def _recover_math(page: pymupdf.Page, layer: Layer, row: PageText, settings: Settings) -> None:

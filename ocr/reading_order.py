@@ -1,8 +1,9 @@
 """Reading order for boxes on a page: columns left to right, rows top to bottom, boxes left to right in a row.
 
 A page is cut into vertical segments by rows that cross the column gutter; a segment is read column by
-column only when both sides look like columns of text (several rows, rows filling their column), so that
-option rows ("A. 1   B. 2   C. 3   D. 4") and short lines stay rows of a single column.
+column only when both sides look like columns of text (several rows, rows filling their column from the
+text's outer edge), so that option rows ("A. 1   B. 2   C. 3   D. 4"), a column of D. options
+and short lines stay rows of a single column.
 """
 
 from __future__ import annotations
@@ -71,33 +72,43 @@ def _order(boxes: Sequence[Box], indices: list[int]) -> list[list[int]]:
     gutter = _gutter(boxes, indices)
     if gutter is None:
         return group_rows(boxes, indices)
+    edges = (min(boxes[i][0] for i in indices), max(boxes[i][2] for i in indices))
     ordered: list[list[int]] = []
     segment: list[int] = []
     for row in group_rows(boxes, indices):
         if any(boxes[i][0] < gutter < boxes[i][2] for i in row):
-            ordered += _segment(boxes, segment, gutter)
+            ordered += _segment(boxes, segment, gutter, edges)
             ordered.append(row)
             segment = []
         else:
             segment += row
-    return ordered + _segment(boxes, segment, gutter)
+    return ordered + _segment(boxes, segment, gutter, edges)
 
 
-def _segment(boxes: Sequence[Box], indices: list[int], gutter: float) -> list[list[int]]:
-    """Rows of a segment no box of which crosses the gutter: column by column when both sides are columns."""
+def _segment(
+    boxes: Sequence[Box], indices: list[int], gutter: float, edges: tuple[float, float]
+) -> list[list[int]]:
+    """Rows of a segment no box of which crosses the gutter: column by column when both sides are columns.
+
+    A column reaches from the text's outer edge (`edges`: leftmost and rightmost x of the text being
+    ordered) to its own inner edge, and its rows fill it."""
     left = [i for i in indices if boxes[i][2] <= gutter]
     right = [i for i in indices if boxes[i][0] >= gutter]
-    if _is_column(boxes, left) and _is_column(boxes, right):
+    if (
+        left
+        and right
+        and _is_column(boxes, left, edges[0], max(boxes[i][2] for i in left))
+        and _is_column(boxes, right, min(boxes[i][0] for i in right), edges[1])
+    ):
         return _order(boxes, left) + _order(boxes, right)
     return group_rows(boxes, indices)
 
 
-def _is_column(boxes: Sequence[Box], indices: list[int]) -> bool:
+def _is_column(boxes: Sequence[Box], indices: list[int], x0: float, x1: float) -> bool:
+    """Whether the boxes are rows of a column of text from `x0` to `x1`."""
     rows = group_rows(boxes, indices)
     if len(rows) < MIN_COLUMN_ROWS:
         return False
-    x0 = min(boxes[i][0] for i in indices)
-    x1 = max(boxes[i][2] for i in indices)
     widths = [max(boxes[i][2] for i in row) - min(boxes[i][0] for i in row) for row in rows]
     return sorted(widths)[len(widths) // 2] >= MIN_COLUMN_FILL * (x1 - x0)
 

@@ -73,9 +73,17 @@ def test_cli_engine_that_cannot_run_exits_2_and_names_the_missing_models(tmp_pat
 
 
 def test_cli_engine_options_are_json_values():
-    """`dilation=false` reaches rapidocr as False (the string "false" would be true): at 200 dpi the dense
-    first question line of the scanned sample reads well only with the detector's map dilated."""
-    page = ("--pages", "1", "--dpi", "200")
+    """`dilation=false` reaches rapidocr as False, `dilation='"false"'` as the (true) string "false":
+    the detector's map dilated gives (nearly) every line a larger box."""
+    page = ("--pages", "1", "--lines")
     _, [dilated], _ = run_cli(str(EXAM_SCANNED), *page, "--option", "dilation=true")
     _, [plain], _ = run_cli(str(EXAM_SCANNED), *page, "--option", "dilation=false")
-    assert "已知集合" in dilated["text"] and "已知集合" not in plain["text"]
+    _, [text], _ = run_cli(str(EXAM_SCANNED), *page, "--option", 'dilation="false"')
+    assert text["lines"] == dilated["lines"] != plain["lines"]
+
+    def area(line: dict) -> float:
+        x0, y0, x1, y1 = line["box"]
+        return (x1 - x0) * (y1 - y0)
+
+    larger = [area(a) > area(b) for a, b in zip(dilated["lines"], plain["lines"], strict=False)]
+    assert sum(larger) > 0.8 * len(larger)

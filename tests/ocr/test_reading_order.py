@@ -56,3 +56,14 @@ def test_too_few_boxes_for_columns():
     boxes = [(50, 50, 290, 62), (310, 50, 550, 62), (50, 65, 290, 77), (310, 65, 550, 77)]
     assert reading_order(boxes) == [[0, 1], [2, 3]]
     assert reading_order([]) == []
+
+
+def test_a_column_of_d_options_is_not_a_column():
+    """Option rows whose D. options line up at the right edge (beijing 2024, page 1): still rows."""
+    boxes = [(80, 20, 680, 35)]  # question spanning the page
+    for top in (40, 60, 80):
+        boxes += [(82, top, 146, top + 12), (278, top, 333, top + 12), (477, top, 552, top + 12)]
+        boxes.append((672, top, 738, top + 12))  # D.
+    boxes.append((80, 100, 875, 112))
+    rows = reading_order(boxes)
+    assert rows == [[0], [1, 2, 3, 4], [5, 6, 7, 8], [9, 10, 11, 12], [13]]

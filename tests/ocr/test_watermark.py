@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ocr.watermark import faint_lines, watermark_lines
+from ocr.watermark import FAINT, faint_lines, watermark_lines, without_watermark
 
 
 def page(*lines: tuple[list[int], int]) -> np.ndarray:
@@ -39,3 +39,19 @@ def test_fragments_of_the_watermark_over_dark_text_go_with_it():
     assert watermark_lines(grey, boxes, texts) == [False, True, True, True, False, False]
     # short, all its characters from the faint line; tall and half of them; too long; not all, not tall
     assert watermark_lines(grey, boxes[2:], texts[2:]) == [False] * 4  # no faint line: nothing to match
+
+
+def test_an_answer_page_of_lighter_lines_still_loses_its_watermark():
+    """Most lines in a lighter colour (160), the headings black: the page's text is dark enough."""
+    lines = [[10, 50 * i, 590, 50 * i + 30] for i in range(1, 7)]
+    levels = [20, 160, 160, 20, 160, 160]
+    grey = page(*zip(lines, levels, strict=True), (MARK, 215))
+    assert faint_lines(grey, [*lines, MARK]) == [False] * 6 + [True]
+
+
+def test_without_watermark_turns_its_grey_to_paper_and_keeps_soft_edges():
+    grey = np.array([0, 60, 120, 180, FAINT - 1, FAINT, 230, 255], dtype=np.uint8)
+    clean = without_watermark(grey)
+    assert clean.tolist()[0] == 0 and (clean[5:] == 255).all()
+    assert (np.diff(clean[:6].astype(int)) > 0).all()  # darker stays darker: no hard cut
+    assert clean[4] < 255 and (clean[1:5] > grey[1:5]).all()
