@@ -28,6 +28,7 @@ from ocr.guard import BadInput, Limits, check_images, check_page, open_pdf
 from ocr.inline_math import (
     Piece,
     glyph_subscripts,
+    line_names,
     split_around,
     stack_cases,
     stack_fractions,
@@ -41,7 +42,7 @@ from ocr.vector_math import Run, find_holes
 from ocr.watermark import watermark_lines, without_watermark
 
 TEXT_LAYER_ENGINE = "pymupdf"
-EXTRACTOR_VERSION = 8  # bump when the same input and settings give different text
+EXTRACTOR_VERSION = 9  # bump when the same input and settings give different text
 # CJK characters a Chinese recognizer reads for lone operators (a formula run of nothing else)
 LOOK_ALIKES = str.maketrans({"十": "+", "一": "-", "二": "="})
 FORMULA_PADDING = 0.15  # body sizes of margin around a formula run cut out for OCR
@@ -179,7 +180,12 @@ def _ocr_page(page: pymupdf.Page, settings: Settings) -> PageText:
     pieces = stack_fractions(
         stack_cases(
             [
-                Piece(unicode_scripts(line.text), tuple(line.box), line.box[3] - line.box[1], line.box[3])
+                Piece(
+                    line_names(unicode_scripts(line.text)),
+                    tuple(line.box),
+                    line.box[3] - line.box[1],
+                    line.box[3],
+                )
                 for line in lines
             ]
         )

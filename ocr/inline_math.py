@@ -25,6 +25,7 @@ MAX_CASES = 4  # lines of a piecewise definition
 CASE_LINE = re.compile(r".[,，;；].")  # a case: a value, a separator, its condition
 SUPERSCRIPTS = dict(zip("⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁿⁱ", "0123456789+-=()ni", strict=True))
 SUBSCRIPTS = dict(zip("₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎ₙₓ", "0123456789+-=()nx", strict=True))
+LINE_NAME = re.compile(r"(线\s?)[1I|](?![0-9A-Za-z_])")  # 直线l, 切线l: an l the engine read as 1, I or |
 SCRIPT_RUN = re.compile(f"[{''.join(SUPERSCRIPTS)}]+|[{''.join(SUBSCRIPTS)}]+")
 ON_BASELINE = re.compile(r"[0-9A-Za-eh-ik-orsu-xzαδεθικλνοπστυωΑ-Ω]")  # no descender: bottoms on the baseline
 SUB_DROP, SUB_RISE = 0.2, 0.15  # a subscript's bottom and top are this much (of its base's height) lower
@@ -176,6 +177,12 @@ def unicode_scripts(text: str) -> str:
         return "_{" + "".join(SUBSCRIPTS[c] for c in run) + "}"
 
     return SCRIPT_RUN.sub(latex, text)
+
+
+def line_names(text: str) -> str:
+    """A line named `l` after 直线/切线 (`直线l与椭圆交于A，B`) put back where a recognizer read the `l` as
+    `1`, `I` or `|`, which no exam writes there."""
+    return LINE_NAME.sub(r"\1l", text)
 
 
 def glyph_subscripts(text: str, glyphs: Sequence[Box]) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from ocr.inline_math import (
     Piece,
     glyph_subscripts,
+    line_names,
     merge_fractions,
     row_text,
     split_around,
@@ -141,3 +142,17 @@ def test_glyph_subscripts_from_the_geometry_of_the_read_characters():
     assert glyph_subscripts("2y", [a, y]) == "2y"
     level = (a[2] + 0.5, a[1], a[2] + 5, a[3])
     assert glyph_subscripts("xn", [a, level]) == "xn"
+
+
+def test_a_line_named_l_is_not_read_as_one():
+    assert (
+        line_names("过M(-2,0)的直线1交双曲线于两点，设直线1:x=my-2")
+        == "过M(-2,0)的直线l交双曲线于两点，设直线l:x=my-2"
+    )
+    assert (
+        line_names("若切线 I的斜率k=-1，证明：切线|不经过(0,0)")
+        == "若切线 l的斜率k=-1，证明：切线l不经过(0,0)"
+    )
+    assert (
+        line_names("直线11与直线12，共1条直线，x=1") == "直线11与直线12，共1条直线，x=1"
+    )  # l1, l2: not guessed
