@@ -1,15 +1,15 @@
 """Watermarks on scans: lines printed in light grey across the page ("高考直通车 试题库 免费下载").
 
 A recognized line whose ink (the darker quarter of its non-paper pixels) is light grey holds no text; it
-is dropped,
-unless the page's text itself is that faint (a pale scan), judged by its darker lines (an answer page may
-set most lines in a lighter colour). Where
-the watermark crosses dark text, a piece of it read as a line of its own is no longer faint: a short line
-made only of the CJK characters of the page's faint lines ("清试题免费"; half of them when the line is
-set as large as a watermark) is dropped with them.
+is dropped, unless the page's text itself is that faint (a pale scan), judged by its darker lines (an
+answer page may set most lines in a lighter colour). Where the watermark crosses dark text, a piece of
+it read as a line of its own is no longer faint: a short line made only of the CJK characters of the
+page's faint lines ("清试题免费"; half of them when the line is set as large as a watermark) is dropped
+with them.
 
-The detector misses dark lines that the watermark crosses, or merges them with it; a page with a
-watermark is read again `without_watermark`: every pixel as light as a watermark's ink turned to paper.
+The detector misses dark lines that the watermark crosses, or merges them with it: a page with a
+watermark is read again `without_watermark`, its grey levels stretched so that the watermark's ink
+becomes paper.
 """
 
 from __future__ import annotations
