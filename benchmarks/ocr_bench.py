@@ -296,8 +296,9 @@ def scanned(data: Path, max_pages: int, min_seconds: float) -> None:
 
     read_twice: set[tuple[Path, int]] = set()
     seconds = [0.0, 0.0, 0.0]
+    workloads = (raw, ours(one_read), ours(settings))
     for path, number in pages:  # each page through all three in turn: a change of load hits all of them
-        for k, work in enumerate((raw, ours(one_read), ours(settings))):
+        for k, work in enumerate(workloads):
             start = time.perf_counter()
             work(path, number)
             seconds[k] += time.perf_counter() - start

@@ -166,8 +166,7 @@ def _ocr_page(page: pymupdf.Page, settings: Settings) -> PageText:
         lines = engine.recognize(image)
         watermarked = settings.drop_watermarks and any(_watermark_lines(image, lines))
         if watermarked:  # read again without it; what is left of it is still dropped
-            clean = without_watermark(image)
-            lines = engine.recognize(clean)
+            lines = engine.recognize(without_watermark(image))
             lines = [
                 line for line, drop in zip(lines, _watermark_lines(image, lines), strict=True) if not drop
             ]
