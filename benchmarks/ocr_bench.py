@@ -9,12 +9,15 @@
   distance with free ends), the distances summed over the summed truth lengths. Normalization: NFKC,
   LaTeX commands to their Unicode symbols, then only letters, digits, CJK and math symbols are kept (so
   ``$A \\cap B=$`` and the OCR's ``A∩B=`` compare equal, and ``x^{3}`` equals ``x3``); ellipses as
-  "...", the bars of markdown table rows and empty brackets (the exam's answer blank "（  ）", which the
-  truth writes "？") dropped.
-  CER is given three ways: on the page texts as extracted; on the page texts the splitter works on (page
+  "...", "、" as ","; accents over letters (a vector's arrow, read as ``ā``), "/" (``a/b`` is
+  ``\\frac{a}{b}``; ``//`` is ∥), the bars of markdown table rows and empty brackets (the exam's answer
+  blank "（  ）", which the truth writes "？") dropped.
+  CER is given four ways: on the page texts as extracted; on the page texts the splitter works on (page
   headers, footers and repeated watermark fragments dropped by ``distill.splitting.clean_pages``, so a
-  footer between a question and its options is not counted); and the latter without the questions of
-  TRUTH_ERRATA, whose truth holds text that the PDF does not (checked against the page images).
+  footer between a question and its options is not counted); the latter without the questions of
+  TRUTH_ERRATA, whose truth is another question than the PDF's; and the latter against the truth with
+  TRUTH_CORRECTIONS applied, where it paraphrases the paper (``benchmarks/gaokao_truth.py``, each case
+  checked against the page images). The target is read off the last.
   Also the vector-drawn formulas of the AMC/AIME papers (``amc/*.pdf``): pages, formula runs OCR'd,
   pages flagged math_lost.
 - ``text``: born-digital pages (``born_digital/*.pdf``, ``amc/*.pdf``), pages/s of raw PyMuPDF
@@ -24,7 +27,8 @@
 - ``scanned``: the gaokao scans, pages/s of a raw rapidocr loop (render at the engine's resolution + one
   ``RapidOCR`` call per page, one ONNX thread) and of ``extract_pdf`` (same engine settings) in one
   process, their ratio: first with one read a page (the raw loop's work), then as configured, where a
-  page that carries a watermark is read a second time without it. Each page goes through the three in
+  page that carries a watermark is read a second time without it and the print that no detected line
+  covers is read piece by piece (``read_uncovered``). Each page goes through the three in
   turn, once (``--scanned-pages`` bounds the pages). Then a warm pool of 1 and of 2 processes, their
   ratio.
 
@@ -35,7 +39,6 @@ from __future__ import annotations
 
 import argparse
 import concurrent.futures as futures
-import csv
 import multiprocessing
 import os
 import re
@@ -49,6 +52,7 @@ from pathlib import Path
 import numpy as np
 import pymupdf
 
+from benchmarks.gaokao_truth import TRUTH_CORRECTIONS, TRUTH_ERRATA, corrected, truth_questions
 from distill.ingest import CHUNK_PAGES, extract_pages
 from distill.splitting import clean_pages
 from ocr import EngineConfig, Settings, extract_pdf
@@ -67,22 +71,16 @@ SYMBOLS = {
 KEEP = re.compile(r"[0-9A-Za-z\u4e00-\u9fff+\-=<>≤≥≠∈∉∩∪⊆⊂√π∞·×⊥∥∠°≈±△⇒→αβγθλμσωΩφ()\[\]{}|/,.!%]")
 
 
-# (exam, question number) -> what the truth file holds that the scanned PDF does not print
-TRUTH_ERRATA = {
-    ("beijing", 21): "(2) lists nine terms (a_1+2, a_2+2, a_3+6, ...) where the paper prints eight (a1+2, "
-    "a2+6, a3+4, ...), and (3) asks about a_1+a_2+a_3 and an 元素条件 where the paper asks about a1+a3+a5+a7 "
-    "and the 充要条件 of a constant sequence",
-    ("shanghai", 19): "adds a note (附：the chi-squared formula and P(chi^2 >= 3.841)) the paper does not "
-    "print, and leaves out the table of counts that the paper prints",
-    ("shanghai", 21): "part (3) is printed as '题干缺失' (stem missing); the truth supplies a full stem",
-}
-
-
 def normalize(text: str) -> str:
     """Text reduced for comparison: NFKC, LaTeX symbols to Unicode, commands and markup dropped."""
     text = re.sub(r"\\[lc]?dots\b", "...", text.replace("⋯", "..."))
     text = re.sub(r"(?m)^.*\|.*\|.*\|.*$", lambda row: row.group(0).replace("|", " "), text)  # table rows
-    text = unicodedata.normalize("NFKC", text).replace("\u2212", "-").replace("，", ",").replace("。", ".")
+    text = unicodedata.normalize("NFKC", text).replace("\u2212", "-").replace("。", ".")
+    text = re.sub("[，、]", ",", text)
+    accents = re.sub(r"(?<=[A-Za-z])[\u0300-\u036f]+", "", unicodedata.normalize("NFD", text))
+    text = unicodedata.normalize("NFC", accents)  # ā (a vector, as OCR reads its arrow) is a
+    text = text.replace("//", "∥").replace("/", "")  # a/b is \frac{a}{b}, reduced to "ab" below
+    text = re.sub(r"\\not\s*\\in\b", r"\\notin", text)
     text = re.sub(r"\\[A-Za-z]+|\\[{}]", lambda m: SYMBOLS.get(m.group(0), m.group(0)), text)
     text = re.sub(r"\\(begin|end)\{[a-z*]+\}", "", text)
     text = re.sub(r"\\(sin|cos|tan|cot|ln|log|lg|exp|min|max|lim)(?![A-Za-z])", r"\1", text)  # names stay
@@ -104,11 +102,6 @@ def best_span_distance(query: str, document: str) -> int:
         best[1:] = np.minimum(row[1:] + 1, row[:-1] + (doc != ord(char)))
         row = position + np.minimum.accumulate(best - position)
     return int(row.min())
-
-
-def truth_questions(csv_path: Path) -> list[str]:
-    with csv_path.open(encoding="utf-8") as handle:
-        return [row["prompt"] for row in csv.DictReader(handle)]
 
 
 def cjk(text: str) -> Counter:
@@ -180,6 +173,8 @@ def quality(data: Path) -> None:
             figures.update(raw=raw, clean=clean, length=len(q))
             if (exam, number) not in TRUTH_ERRATA:
                 figures.update(kept=clean, kept_length=len(q))
+                printed = normalize(corrected(exam, number, question))
+                figures.update(printed=best_span_distance(printed, cleaned), printed_length=len(printed))
         w, g = cjk("\n".join(truth)), cjk(text)
         figures.update(found=sum(min(c, g[k]) for k, c in w.items()), cjk=sum(w.values()))
         latex = len(re.findall(r"\^\{|_\{|\\frac\{|\\begin\{cases\}", text))
@@ -194,6 +189,10 @@ def quality(data: Path) -> None:
     print(f"{'':15s} targets: CJK recall >= 0.99, CER <= 0.03")
     for (exam, number), reason in TRUTH_ERRATA.items():
         print(f"{'':15s} truth erratum {exam} Q{number}: {reason}")
+    corrections = sum(len(pairs) for pairs in TRUTH_CORRECTIONS.values())
+    print(
+        f"{'':15s} truth corrections: {corrections} in {len(TRUTH_CORRECTIONS)} questions (benchmarks/gaokao_truth.py)"
+    )
     amc = sorted((data / "pdfs" / "amc").glob("*.pdf"))
     rows = [row for pdf in amc for row in extract_pdf(pdf)]
     flags = Counter(flag for row in rows for flag in row.flags)
@@ -208,8 +207,9 @@ def quality(data: Path) -> None:
 def _quality_figures(f: Counter) -> str:
     return (
         f"CJK recall {f['found'] / f['cjk']:.4f}  CER {f['raw'] / f['length']:.4f} as extracted, "
-        f"{f['clean'] / f['length']:.4f} on the splitter's pages, "
-        f"{f['kept'] / f['kept_length']:.4f} without truth errata"
+        f"{f['clean'] / f['length']:.4f} on the splitter's pages,\n{'':15s} "
+        f"{f['kept'] / f['kept_length']:.4f} without truth errata, "
+        f"{f['printed'] / f['printed_length']:.4f} against the corrected truth (what the papers print)"
     )
 
 
@@ -265,7 +265,7 @@ def scanned(data: Path, max_pages: int, min_seconds: float) -> None:
     pages = [(path, n) for path in files for n in range(1, pymupdf.open(path).page_count + 1)][:max_pages]
     print(f"== scanned: {len(pages)} gaokao pages  ({load()})")
     settings = Settings(engine=EngineConfig(threads=1))
-    one_read = Settings(engine=settings.engine, drop_watermarks=False)
+    one_read = Settings(engine=settings.engine, drop_watermarks=False, read_uncovered=False)
     dpi = render_dpi(settings.engine)
     from rapidocr import RapidOCR
 
@@ -291,10 +291,13 @@ def scanned(data: Path, max_pages: int, min_seconds: float) -> None:
                 raise RuntimeError(f"{path.name} page {number} was not OCR'd: {row.method} {row.error}")
             if "watermark" in row.flags:
                 read_twice.add((path, number))
+            if settings.read_uncovered:
+                pieces[(path, number)] = sum(line.uncovered for line in row.lines)
 
         return work
 
     read_twice: set[tuple[Path, int]] = set()
+    pieces: dict[tuple[Path, int], int] = {}
     seconds = [0.0, 0.0, 0.0]
     workloads = (raw, ours(one_read), ours(settings))
     for path, number in pages:  # each page through all three in turn: a change of load hits all of them
@@ -303,13 +306,15 @@ def scanned(data: Path, max_pages: int, min_seconds: float) -> None:
             work(path, number)
             seconds[k] += time.perf_counter() - start
     raw_rate, one_rate, our_rate = (len(pages) / s for s in seconds)
+    uncovered = sum(pieces.values())
     print(f"raw rapidocr loop ({dpi} dpi)   {raw_rate:6.3f} pages/s")
     print(
         f"extract_pdf, one read a page  {one_rate:6.3f} pages/s   ratio {one_rate / raw_rate:.2f}x (target >= 0.9x)"
     )
     print(
         f"extract_pdf as configured     {our_rate:6.3f} pages/s   ratio {our_rate / raw_rate:.2f}x "
-        f"({len(read_twice)} of {len(pages)} pages carry a watermark and are read twice)"
+        f"({len(read_twice)} of {len(pages)} pages carry a watermark and are read twice; "
+        f"{uncovered} pieces of print that no line covered read and kept)"
     )
     tasks = [(str(path), [number]) for path, number in pages]
     one = pool_rate(tasks, settings, 1, min_seconds)

@@ -33,7 +33,8 @@ class PageRow:
     flags: list[str] = field(default_factory=list)  # "scanned", "vector_math", "math_lost", ...(ocr.PageText)
     error: str | None = None
     low_confidence_lines: list[str] = field(default_factory=list)  # OCR lines scored under the threshold
-    ocr_lines: str = ""  # JSON list of the OCR lines: {text, box (page points), score, low_confidence}
+    # JSON list of the OCR lines: {text, box (page points), score, low_confidence, uncovered}
+    ocr_lines: str = ""
 
 
 @dataclass(kw_only=True)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import importlib.metadata
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from functools import cache
@@ -27,6 +28,7 @@ from ocr.engines import EngineConfig, OcrEngine, get_engine, render_dpi
 from ocr.guard import BadInput, Limits, check_images, check_page, open_pdf
 from ocr.inline_math import (
     Piece,
+    dash_ones,
     glyph_subscripts,
     line_names,
     split_around,
@@ -38,13 +40,15 @@ from ocr.reading_order import reading_order
 from ocr.render import MIN_DPI, fitting_dpi, render
 from ocr.textlayer import Layer, is_usable, read_layer, text_of
 from ocr.types import OcrLine, PageText
+from ocr.uncovered import uncovered_marks
 from ocr.vector_math import Run, find_holes
 from ocr.watermark import watermark_lines, without_watermark
 
 TEXT_LAYER_ENGINE = "pymupdf"
-EXTRACTOR_VERSION = 9  # bump when the same input and settings give different text
+EXTRACTOR_VERSION = 10  # bump when the same input and settings give different text
 # CJK characters a Chinese recognizer reads for lone operators (a formula run of nothing else)
 LOOK_ALIKES = str.maketrans({"十": "+", "一": "-", "二": "="})
+FIGURE_LABELS = re.compile(r"(?:[A-Z][′']?\s*){1,4}")  # a row of a figure's point labels
 FORMULA_PADDING = 0.15  # body sizes of margin around a formula run cut out for OCR
 
 
@@ -52,7 +56,8 @@ FORMULA_PADDING = 0.15  # body sizes of margin around a formula run cut out for 
 class Settings:
     """How pages are read. `formula_dpi` renders vector-drawn formulas (small crops: a high resolution);
     `drop_watermarks` drops scanned lines printed in faint grey and reads their page again without the
-    watermark (see ocr/watermark.py)."""
+    watermark (see ocr/watermark.py); `read_uncovered` reads, one by one, the pieces of print on a scanned
+    page that no detected line covers (see ocr/uncovered.py)."""
 
     engine: EngineConfig = field(default_factory=EngineConfig)
     min_text_chars: int = 20
@@ -60,6 +65,7 @@ class Settings:
     vector_math: bool = True
     formula_dpi: int = 288
     drop_watermarks: bool = True
+    read_uncovered: bool = True
     limits: Limits = field(default_factory=Limits)
 
     def key(self) -> str:
@@ -164,32 +170,23 @@ def _ocr_page(page: pymupdf.Page, settings: Settings) -> PageText:
     image = render(page, dpi)
     try:
         lines = engine.recognize(image)
+        read = image
         watermarked = settings.drop_watermarks and any(_watermark_lines(image, lines))
         if watermarked:  # read again without it; what is left of it is still dropped
-            lines = engine.recognize(without_watermark(image))
+            read = without_watermark(image)
+            lines = engine.recognize(read)
             lines = [
                 line for line, drop in zip(lines, _watermark_lines(image, lines), strict=True) if not drop
             ]
+        if settings.read_uncovered:
+            lines += _uncovered_lines(engine, read, lines, settings.low_confidence)
     except Exception as exc:
         return error_row(number, settings.engine.name, f"OCR failed: {type(exc).__name__}: {exc}")
     scale = 72.0 / dpi
     for line in lines:
         line.box = [round(v * scale, 2) for v in line.box]
         line.low_confidence = line.score < settings.low_confidence
-    pieces = stack_fractions(
-        stack_cases(
-            [
-                Piece(
-                    line_names(unicode_scripts(line.text)),
-                    tuple(line.box),
-                    line.box[3] - line.box[1],
-                    line.box[3],
-                )
-                for line in lines
-            ]
-        )
-    )
-    text = [" ".join(pieces[i].text for i in row) for row in reading_order([p.box for p in pieces])]
+    text = scanned_text(lines)
     lines = [lines[i] for row in reading_order([line.box for line in lines]) for i in row]
     confidence = float(np.mean([line.score for line in lines])) if lines else 0.0
     flags = ["scanned"]
@@ -203,7 +200,7 @@ def _ocr_page(page: pymupdf.Page, settings: Settings) -> PageText:
         flags.append("watermark")
     return PageText(
         page=number,
-        text="\n".join(text),
+        text=text,
         method="ocr",
         engine=engine.name,
         engine_version=engine.version(),
@@ -211,6 +208,59 @@ def _ocr_page(page: pymupdf.Page, settings: Settings) -> PageText:
         flags=flags,
         lines=lines,
     )
+
+
+def scanned_text(lines: list[OcrLine]) -> str:
+    """The text of a scanned page's lines (boxes in points): stacked cases and fractions put together,
+    scripts in LaTeX, rows in reading order, one row a line; the point labels of figures left out."""
+    pieces = stack_fractions(
+        stack_cases(
+            [
+                Piece(
+                    dash_ones(line_names(unicode_scripts(line.text))),
+                    tuple(line.box),
+                    line.box[3] - line.box[1],
+                    line.box[3],
+                )
+                for line in lines
+            ]
+        )
+    )
+    rows = [" ".join(pieces[i].text for i in row) for row in reading_order([p.box for p in pieces])]
+    return "\n".join(_without_figure_labels(rows))
+
+
+def _without_figure_labels(rows: list[str]) -> list[str]:
+    """Rows less the runs of two or more that hold only capital letters: the labels of a figure's points
+    (`P`, `E`, `B C`), which would otherwise split a question's text."""
+    labels = [FIGURE_LABELS.fullmatch(row.strip()) is not None for row in rows]
+    return [
+        row
+        for i, row in enumerate(rows)
+        if not (labels[i] and ((i > 0 and labels[i - 1]) or (i + 1 < len(rows) and labels[i + 1])))
+    ]
+
+
+def _uncovered_lines(
+    engine: OcrEngine, image: np.ndarray, lines: list[OcrLine], min_score: float
+) -> list[OcrLine]:
+    """The pieces of print that no line covers (ocr/uncovered.py), each read on its own with the lines
+    whited out around it; kept when read with at least `min_score`."""
+    boxes = [tuple(line.box) for line in lines]
+    marks = uncovered_marks(image[:, :, 0], boxes)
+    if not marks:
+        return []
+    masked = image.copy()
+    for x0, y0, x1, y1 in boxes:
+        masked[int(y0) : int(y1) + 1, int(x0) : int(x1) + 1] = 255
+    pad = int(FORMULA_PADDING * float(np.median([box[3] - box[1] for box in boxes])))
+    found = []
+    for x0, y0, x1, y1 in marks:
+        text, score = engine.read_line(masked[max(y0 - pad, 0) : y1 + pad, max(x0 - pad, 0) : x1 + pad])
+        if text.strip() and score >= min_score:
+            box = [float(x0), float(y0), float(x1), float(y1)]
+            found.append(OcrLine(text=text, box=box, score=score, uncovered=True))
+    return found
 
 
 def _watermark_lines(image: np.ndarray, lines: list[OcrLine]) -> list[bool]:

@@ -22,9 +22,11 @@ LOWERED = 0.1  # a subscript's baseline is this many base sizes below it
 OPTION_LABEL = re.compile(r"\s*(\(?[A-Ha-h1-9][.．)）]|[（(][1-9ivx]+[)）])")
 MAX_FRACTION_PART = 40  # characters of a numerator or denominator; longer text is not a fraction
 MAX_CASES = 4  # lines of a piecewise definition
+NEIGHBOUR_OVERLAP = 0.3  # of a stacked fraction's height: how far a neighbouring box may reach over it
 CASE_LINE = re.compile(r".[,，;；].")  # a case: a value, a separator, its condition
 SUPERSCRIPTS = dict(zip("⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁿⁱ", "0123456789+-=()ni", strict=True))
 SUBSCRIPTS = dict(zip("₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎ₙₓ", "0123456789+-=()nx", strict=True))
+CJK_DASH = re.compile(r"(?<=[\u4e00-\u9fff])[—–](?=[\u4e00-\u9fff])")  # 上一点 read as 上—点
 LINE_NAME = re.compile(r"(线\s?)[1I|](?![0-9A-Za-z_])")  # 直线l, 切线l: an l the engine read as 1, I or |
 SCRIPT_RUN = re.compile(f"[{''.join(SUPERSCRIPTS)}]+|[{''.join(SUBSCRIPTS)}]+")
 ON_BASELINE = re.compile(r"[0-9A-Za-eh-ik-orsu-xzαδεθικλνοπστυωΑ-Ω]")  # no descender: bottoms on the baseline
@@ -142,7 +144,8 @@ def _part(piece: Piece, chars: list[tuple[str, float, float]]) -> Piece:
 
 def stack_fractions(pieces: list[Piece]) -> list[Piece]:
     """Without drawn rules (OCR of a scan): a short piece right above another, both centred on the middle
-    of a neighbouring piece of the row, become `\\frac{upper}{lower}`."""
+    of a neighbouring piece of the row, become `\\frac{upper}{lower}`. A detector's boxes are loose, so
+    the neighbour may overlap the fraction a little (NEIGHBOUR_OVERLAP of the parts' height)."""
     pieces = list(pieces)
     used: set[int] = set()
     fractions = []
@@ -155,7 +158,10 @@ def stack_fractions(pieces: list[Piece]) -> list[Piece]:
             left, right = min(upper.box[0], lower.box[0]), max(upper.box[2], lower.box[2])
             if not any(
                 abs((p.box[1] + p.box[3]) / 2 - junction) <= 0.35 * height
-                and (0 <= left - p.box[2] <= 2 * height or 0 <= p.box[0] - right <= 2 * height)
+                and (
+                    -NEIGHBOUR_OVERLAP * height <= left - p.box[2] <= 2 * height
+                    or -NEIGHBOUR_OVERLAP * height <= p.box[0] - right <= 2 * height
+                )
                 for k, p in enumerate(pieces)
                 if k not in (a, b)
             ):
@@ -183,6 +189,12 @@ def line_names(text: str) -> str:
     """A line named `l` after 直线/切线 (`直线l与椭圆交于A，B`) put back where a recognizer read the `l` as
     `1`, `I` or `|`, which no exam writes there."""
     return LINE_NAME.sub(r"\1l", text)
+
+
+def dash_ones(text: str) -> str:
+    """The character 一 (one) put back where a recognizer read it as a dash between two CJK characters;
+    a Chinese dash is written double (——), and a dash in a formula stands next to no CJK character."""
+    return CJK_DASH.sub("一", text)
 
 
 def glyph_subscripts(text: str, glyphs: Sequence[Box]) -> str:

@@ -11,12 +11,14 @@ Method = Literal["text-layer", "ocr", "error"]
 @dataclass
 class OcrLine:
     """One recognized line: its text, box [x0, y0, x1, y1] (page points, 72 per inch, once on a page),
-    recognition score, and whether that score is under the low-confidence threshold."""
+    recognition score, whether that score is under the low-confidence threshold, and whether it was
+    read on its own as print that no detected line covered (ocr/uncovered.py)."""
 
     text: str
     box: list[float]
     score: float
     low_confidence: bool = False
+    uncovered: bool = False
 
 
 @dataclass

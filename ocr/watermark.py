@@ -19,6 +19,7 @@ from collections.abc import Sequence
 import numpy as np
 
 FAINT = 190  # grey level (0 black, 255 white): a line whose ink is lighter is a watermark
+PRINT = FAINT - 30  # pixels darker than this are print, never a watermark's
 TEXT_MARGIN = 40  # the page's text must be at least this much darker for any line to be dropped
 TEXT_LINES = 25  # percentile of the lines' ink levels that stands for the page's text
 PAPER = 240  # pixels at least this light are paper, not ink

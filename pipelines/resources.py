@@ -201,6 +201,7 @@ class OcrResource(dg.ConfigurableResource):
     low_confidence: float = 0.8  # OCR lines scored under it are listed, pages flagged
     vector_math: bool = True  # OCR formulas drawn as vector graphics on text-layer pages
     drop_watermarks: bool = True  # drop scanned lines printed in faint grey (watermarks)
+    read_uncovered: bool = True  # read the print on a scan that no detected line covers (formula pieces)
     workers: int = 2  # processes per collection
     max_bytes: int = 200_000_000
     max_pages: int = 2000
@@ -213,6 +214,7 @@ class OcrResource(dg.ConfigurableResource):
             low_confidence=self.low_confidence,
             vector_math=self.vector_math,
             drop_watermarks=self.drop_watermarks,
+            read_uncovered=self.read_uncovered,
             limits=Limits(max_bytes=self.max_bytes, max_pages=self.max_pages, max_pixels=self.max_pixels),
         )
 

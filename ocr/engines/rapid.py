@@ -9,6 +9,7 @@ from typing import ClassVar
 import numpy as np
 
 from ocr.engines import EngineUnavailable
+from ocr.subscripts import restore_ones
 from ocr.types import OcrLine
 
 MAX_SLANT = 10.0  # degrees: text set at a steeper angle is a watermark, not content
@@ -18,6 +19,15 @@ def _slant(quad: np.ndarray) -> float:
     """Angle of a detected box's top edge (corners clockwise from top-left), in degrees."""
     (x0, y0), (x1, y1) = quad[0], quad[1]
     return float(np.degrees(np.arctan2(y1 - y0, max(x1 - x0, 1e-6))))
+
+
+def _bounds(quad: np.ndarray) -> tuple[float, float, float, float]:
+    return (
+        float(quad[:, 0].min()),
+        float(quad[:, 1].min()),
+        float(quad[:, 0].max()),
+        float(quad[:, 1].max()),
+    )
 
 
 class RapidEngine:
@@ -31,6 +41,8 @@ class RapidEngine:
     dense lines upside down, which then read as garbage (beijing Q21 (1), the sample's first question).
     Option `dilation` (rapidocr's default, true) dilates the detector's map; turned off (PaddleOCR's own
     default) boxes are tighter. Either way the gaokao CER is the same (0.045, benchmarks/ocr_bench.py).
+    Character boxes are asked for, to put back the subscript ones the recognizer drops
+    (ocr/subscripts.py).
     """
 
     name: ClassVar[str] = "rapidocr"
@@ -55,29 +67,37 @@ class RapidEngine:
         return importlib.metadata.version("rapidocr")
 
     def recognize(self, image: np.ndarray) -> list[OcrLine]:
-        # Every step named on every call: rapidocr keeps the flags of the last call as its new defaults.
-        result = self._ocr(image, use_det=True, use_cls=False, use_rec=True)
+        result = self._call(image, whole_page=True)
         # Nothing found: an empty output, or a partial one (e.g. detection only) without texts.
         boxes, texts, scores = (getattr(result, name, None) for name in ("boxes", "txts", "scores"))
         if boxes is None or texts is None or scores is None:
             return []
+        chars = getattr(result, "word_results", None) or [()] * len(texts)
+        gray = image[:, :, 0]
         return [
             OcrLine(
-                text=text,
-                box=[
-                    float(quad[:, 0].min()),
-                    float(quad[:, 1].min()),
-                    float(quad[:, 0].max()),
-                    float(quad[:, 1].max()),
-                ],
+                text=restore_ones(text, [_bounds(np.asarray(quad)) for _, _, quad in line_chars or ()], gray),
+                box=list(_bounds(quad)),
                 score=float(score),
             )
-            for quad, text, score in zip(boxes, texts, scores, strict=True)
+            for quad, text, score, line_chars in zip(boxes, texts, scores, chars, strict=True)
             if abs(_slant(quad)) <= MAX_SLANT
         ]
 
+    def _call(self, image: np.ndarray, *, whole_page: bool):
+        """A page: lines detected, read, with character boxes; else one line read as it is. Every flag is
+        named on every call: rapidocr keeps the flags of the last call as its new defaults."""
+        return self._ocr(
+            image,
+            use_det=whole_page,
+            use_cls=False,
+            use_rec=True,
+            return_word_box=whole_page,
+            return_single_char_box=whole_page,
+        )
+
     def read_line(self, image: np.ndarray) -> tuple[str, float]:
-        result = self._ocr(image, use_det=False, use_cls=False, use_rec=True)
+        result = self._call(image, whole_page=False)
         texts, scores = getattr(result, "txts", None), getattr(result, "scores", None)
         if not texts or scores is None:
             return "", 0.0

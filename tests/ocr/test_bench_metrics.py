@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import pytest
+
+from benchmarks.gaokao_truth import corrected
 from benchmarks.ocr_bench import best_span_distance, normalize
 
 
@@ -27,3 +30,19 @@ def test_best_span_distance_has_free_ends():
     assert best_span_distance("已知集合", "解：已知集合A") == 0
     assert best_span_distance("kitten", "sitting") == 2  # "sittin"
     assert best_span_distance("abc", "") == 3
+
+
+def test_normalize_notation_the_truth_and_the_paper_write_differently():
+    assert normalize("(ā+b)(ā−b)=0") == normalize(r"$(a + b)(a - b) = 0$")  # a vector's arrow, read as ā
+    assert normalize("x²/4 − y² = 1") == normalize(r"$\frac{x^2}{4} - y^2 = 1$")  # a/b is \frac{a}{b}
+    assert normalize("AD//BC，BF∥平面") == normalize(r"$AD \parallel BC$、$BF // $平面") == "AD∥BC,BF∥平面"
+    assert normalize(r"$(0,0,1) \not \in \Omega$") == normalize("(0,0,1)∉Ω")
+    assert normalize("a≠1") == "a≠1"  # a slashed relation keeps its slash
+
+
+def test_truth_corrections_apply_to_the_typed_text_only():
+    question = "已知 $\\frac{Z}{i} = i - 1$ ，则 $Z =$ _____？\nA. $1-i$\nB. $-i$\nC. $-1-i$\nD. $i$"
+    assert corrected("beijing", 2, question).startswith("已知 $\\frac{z}{i} = i - 1$ ，则 $z =$")
+    assert corrected("beijing", 1, question) == question  # no corrections for that question
+    with pytest.raises(ValueError, match="beijing Q2"):
+        corrected("beijing", 2, "another text")  # a truth file that changed: the correction says so

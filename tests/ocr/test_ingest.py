@@ -77,6 +77,7 @@ def test_a_page_record_keeps_the_ocr_lines_and_names_the_doubtful_ones():
         "box": [1.0, 20.0, 40.0, 30.0],
         "score": 0.4,
         "low_confidence": True,
+        "uncovered": False,
     }
     assert (
         PageRow(collection="c", source_file="f.pdf", source_sha256="s", **record).ocr_lines

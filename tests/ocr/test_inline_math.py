@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ocr.inline_math import (
     Piece,
+    dash_ones,
     glyph_subscripts,
     line_names,
     merge_fractions,
@@ -156,3 +157,21 @@ def test_a_line_named_l_is_not_read_as_one():
     assert (
         line_names("直线11与直线12，共1条直线，x=1") == "直线11与直线12，共1条直线，x=1"
     )  # l1, l2: not guessed
+
+
+def test_a_dash_between_chinese_characters_is_the_character_one():
+    assert dash_ones("E 是 AD 上—点，PE⊥AD") == "E 是 AD 上一点，PE⊥AD"
+    assert dash_ones("(i,j)—可分数列，破折号——在此，x—y") == "(i,j)—可分数列，破折号——在此，x—y"
+
+
+def test_a_fraction_whose_neighbours_boxes_reach_over_it_a_little():
+    # beijing 2024 Q16 as rapidocr boxes it: "sin 2B = √3/7 b cos B", both neighbours overlap the fraction
+    row = [
+        ocr_piece("sin 2B =", (85.23, 188.3, 435.68, 210.21)),
+        ocr_piece("√3", (435.0, 172.55, 462.27, 199.94)),
+        ocr_piece("b cos B .", (458.86, 188.3, 528.41, 211.58)),
+        ocr_piece("7", (439.77, 204.05, 457.5, 225.28)),
+    ]
+    assert [p.text for p in stack_fractions(row)] == ["sin 2B =", "b cos B .", r"\frac{√3}{7}"]
+    over = [ocr_piece("sin 2B = √3 b cos B .", (85.23, 188.3, 528.41, 211.58)), *row[1::2]]
+    assert stack_fractions(over) == over  # a line across the pair: no neighbour beside it

@@ -38,7 +38,7 @@ def test_cli_page_selection_ocr_and_lines():
     assert (row["page"], row["method"], row["engine"], row["flags"]) == (2, "ocr", "rapidocr", ["scanned"])
     assert "运动服" in row["text"]
     assert row["lines"] and all(
-        set(line) == {"text", "box", "score", "low_confidence"} for line in row["lines"]
+        set(line) == {"text", "box", "score", "low_confidence", "uncovered"} for line in row["lines"]
     )
 
 
