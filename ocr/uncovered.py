@@ -1,7 +1,7 @@
 """Print on a scanned page that no detected line covers: the pieces of formulas a text detector misses.
 
 PP-OCR's detector finds lines of text, and skips small pieces set apart from them: the numerator `x²` over a
-fraction bar, the `8` under one, an exponent beside a bracket. They are found here as marks of dark ink
+fraction bar, the `8` under one, the `>` between two fractions. They are found here as marks of dark ink
 outside every line box (after fraction bars and rules are taken out), grouped the way glyphs of one word
 sit together, and of about a text line's size: no speck, no figure, no rule of a table.
 """
