@@ -256,9 +256,10 @@ def _uncovered_lines(
     pad = int(FORMULA_PADDING * float(np.median([box[3] - box[1] for box in boxes])))
     found = []
     for x0, y0, x1, y1 in marks:
-        text, score = engine.read_line(masked[max(y0 - pad, 0) : y1 + pad, max(x0 - pad, 0) : x1 + pad])
-        if text.strip() and score >= min_score:
-            box = [float(x0), float(y0), float(x1), float(y1)]
+        x0, y0, x1, y1 = max(x0 - pad, 0), max(y0 - pad, 0), x1 + pad, y1 + pad
+        text, score = engine.read_line(masked[y0:y1, x0:x1])
+        if text.strip() and score >= min_score:  # boxed as read: with a margin, as a detector boxes a line
+            box = [float(x0), float(y0), float(min(x1, image.shape[1])), float(min(y1, image.shape[0]))]
             found.append(OcrLine(text=text, box=box, score=score, uncovered=True))
     return found
 
