@@ -18,9 +18,8 @@ from collections.abc import Sequence
 import cv2
 import numpy as np
 
+from ocr.inline_math import Box
 from ocr.watermark import PRINT
-
-Box = tuple[float, float, float, float]
 
 # a letter with nothing after it, an operator, the same letter with a 2: the place of a lost 1
 PAIRED = re.compile(r"(?<![0-9A-Za-z_\\])([A-Za-zα-ωΑ-Ω])(?=\s*[<>≤≥=≠+\-−]\s*\1\s*2)")

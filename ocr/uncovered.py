@@ -13,9 +13,8 @@ from collections.abc import Sequence
 import cv2
 import numpy as np
 
+from ocr.inline_math import Box
 from ocr.watermark import PRINT
-
-Box = tuple[float, float, float, float]
 
 MARGIN = 2  # pixels around a line box counted as covered
 BAR = 0.8  # of a line's height: a horizontal run at least this long is a fraction bar or a rule
