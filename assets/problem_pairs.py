@@ -62,6 +62,7 @@ def problem_pairs(
             "forum_dumps": len(dumps),
             "files_without_problems": sum(n for reason, n in reasons.items() if reason != UNMATCHED_KEY),
             "error_reasons": dict(reasons),
+            **teacher.server_metadata(context.log.warning),
             "path": dg.MetadataValue.path(path),
         }
     )

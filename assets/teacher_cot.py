@@ -43,6 +43,7 @@ def teacher_cot(
             "teacher_model": client.settings.model,
             "cot_mode": mode,
             "prompt_version": prompt.version,
+            **teacher.server_metadata(context.log.warning),
             "path": dg.MetadataValue.path(path),
         }
     )

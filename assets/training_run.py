@@ -57,7 +57,8 @@ def train_stage(
         context.log.info(f"{stage}: dataset and recipe unchanged, reusing {out / 'final'}")
         model_registry.record(models, stage, info)
         metrics = json.loads((out / "metrics.json").read_text())
-        return dg.MaterializeResult(metadata={**_scalars(metrics), **info, "reused": True})
+        versions = {"versions": metrics["versions"]} if "versions" in metrics else {}
+        return dg.MaterializeResult(metadata={**_scalars(metrics), **info, "reused": True, **versions})
     command = training.command(module, "--recipe", recipe, "--dataset", str(dataset_dir),
                                "--output-dir", str(out), "--model", start_model)  # fmt: skip
     context.log.info(f"{stage}: {' '.join(command)}")

@@ -51,6 +51,7 @@ def _translate(
             **stats.as_metadata(),
             "translator_model": client.settings.model,
             "prompt_version": prompt.version,
+            **translator.server_metadata(context.log.warning),
             "path": dg.MetadataValue.path(path),
         }
     )

@@ -38,6 +38,7 @@ from distill.minhash import band_keys, signatures
 from distill.prompts import Prompt
 from distill.shards import ShardWriter
 from distill.textnorm import normalize
+from distill.versions import dataset_tools
 
 log = logging.getLogger(__name__)
 BATCH_ROWS = 8192
@@ -48,11 +49,12 @@ PROVENANCE_KEYS = (
     "prompt_version",
     "translation_prompt_version",
     "ocr_engine",
+    "verify_method",
 )
 _SCAN_COLUMNS = [
     "id", "collection", "problem", "options", "problem_original", "answer", "type", "error", "finish_reason",
     "verdict", "reasoning", "final_text", "filter_flags", "pass_rate", "teacher_model", "prompt_version",
-    "translation_prompt_version", "ocr_engine",
+    "translation_prompt_version", "ocr_engine", "verify_method",
 ]  # fmt: skip
 REPORT_SCHEMAS = {
     "reports/dropped": pa.schema([("id", pa.string()), ("problem_id", pa.string()), ("collection", pa.string()),
@@ -100,6 +102,7 @@ class DatasetReport:
     contamination_examples: list[dict]
     duplicates: dict[str, int]  # {"exact", "near"} problems
     verified_share: float
+    tools: dict[str, str]  # package -> version: the verifier, OCR engines and model libraries of this build
     lengths: dict[str, np.ndarray] = field(repr=False)  # characters per SFT row: "problem", "reasoning"
 
 
@@ -317,6 +320,7 @@ def build_dataset(
         contamination_examples=contamination.slice(0, 20).drop_columns(["evidence"]).to_pylist(),
         duplicates={m: sum(d.method == m for d in duplicates) for m in ("exact", "near")},
         verified_share=samples.verified / (samples.train + samples.test) if samples.train + samples.test else 0.0,
+        tools=dataset_tools(),
         lengths={k: np.concatenate(v) if v else np.empty(0, np.int64) for k, v in samples.lengths.items()},
     )  # fmt: skip
 

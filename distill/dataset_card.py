@@ -79,6 +79,8 @@ def card(report: DatasetReport, policy: DatasetPolicy, license_id: str) -> str:
         f"`{prov['sft_prompt'][0]}`, GRPO prompt `{prov['grpo_prompt'][0]}`",
         f"- translation prompt versions: {', '.join(v for v in prov['translation_prompt_version'] if v) or '-'}",
         f"- OCR engines: {', '.join(v for v in prov['ocr_engine'] if v) or '-'}",
+        f"- answer verification: {', '.join(v for v in prov['verify_method'] if v) or 'no sample was checked'}",
+        f"- tools of this build: {', '.join(f'{name} {v}' for name, v in report.tools.items())}",
         f"- licence of this build: {license_id} (set in the pipeline's `dataset.license`; the sources' own licences apply)",
         "",
         "## Counts per stage",

@@ -2,7 +2,8 @@
 
 ``LocalTeacherServer.start()`` returns at once and loads the model in the background, so a run can
 extract PDFs while the teacher warms up; ``base_url`` blocks until the server answers a real chat
-request. ``stop()`` ends the whole process group. On Linux the server also gets SIGTERM when the process
+request. ``stop()`` ends the whole process group. The continuous-batching cache has an absolute size
+(``ServerSettings``); a server that cannot start with it is restarted without continuous batching. On Linux the server also gets SIGTERM when the process
 that started it dies, so a killed run leaves no orphan server behind.
 """
 
@@ -22,6 +23,7 @@ import time
 import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 log = logging.getLogger(__name__)
@@ -46,21 +48,39 @@ def _die_with_parent() -> None:  # runs in the child between fork and exec
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
+@dataclass(frozen=True)
+class ServerSettings:
+    """How the embedded server runs. The continuous-batching KV cache is an absolute budget: ``kv_cache_blocks``
+    blocks of 256 tokens for every layer (64: 16k tokens, ~1.2 GB with the buffers that scale with it for
+    SmolLM2-135M), never a share of what the machine reports. transformers still checks that footprint against
+    ``memory_share`` of (machine memory - the server's RSS); 0.9 passes on a 4 GB machine."""
+
+    continuous_batching: bool = True
+    kv_cache_blocks: int = 64
+    max_batch_tokens: int = 1024
+    memory_share: float = 0.9
+    startup_timeout_s: float = 300
+
+    def serve_args(self) -> list[str]:
+        if not self.continuous_batching:
+            return []
+        return [
+            "--continuous-batching",
+            "--cb-num-blocks", str(self.kv_cache_blocks),
+            "--cb-max-batch-tokens", str(self.max_batch_tokens),
+            "--cb-max-memory-percent", str(self.memory_share),
+        ]  # fmt: skip
+
+
 class LocalTeacherServer:
-    def __init__(
-        self,
-        model_dir: str | Path,
-        *,
-        continuous_batching: bool = True,
-        kv_cache_memory_fraction: float = 0.05,
-        startup_timeout_s: float = 300,
-    ):
+    """``transformers serve`` of one model dir. When continuous batching cannot start (the process dies or the
+    readiness request gets a server error), the server is restarted without it: ``fallback`` says why."""
+
+    def __init__(self, model_dir: str | Path, settings: ServerSettings | None = None):
         self.model_dir = str(model_dir)
         self.port = free_port()
-        self.continuous_batching = continuous_batching
-        # Without a bound, continuous batching sizes its KV cache from the machine's memory (14 GB here).
-        self.kv_cache_memory_fraction = kv_cache_memory_fraction
-        self.startup_timeout_s = startup_timeout_s
+        self.settings = settings or ServerSettings()
+        self.fallback: str | None = None
         self._process: subprocess.Popen | None = None
         self._log_file = tempfile.NamedTemporaryFile(prefix="teacher-server-", suffix=".log", delete=False)
         self._ready = threading.Event()
@@ -71,20 +91,28 @@ class LocalTeacherServer:
     def log_path(self) -> str:
         return self._log_file.name
 
+    @property
+    def mode(self) -> str:
+        """What is serving: continuous batching, or the plain server (and why)."""
+        if self.fallback:
+            return f"plain (continuous batching failed: {self.fallback})"
+        return "continuous batching" if self.settings.continuous_batching else "plain"
+
     def start(self) -> LocalTeacherServer:
+        self._spawn(self.settings)
+        self._waiter = threading.Thread(target=self._wait_until_ready, daemon=True)
+        self._waiter.start()
+        return self
+
+    def _spawn(self, settings: ServerSettings) -> None:
         command = [
             sys.executable, "-c", "import sys; from transformers.cli.transformers import main; sys.exit(main())",
             "serve", self.model_dir, "--host", "127.0.0.1", "--port", str(self.port), "--device", "cpu",
+            *settings.serve_args(),
         ]  # fmt: skip
-        if self.continuous_batching:
-            command += [
-                "--continuous-batching",
-                "--cb-max-memory-percent",
-                str(self.kv_cache_memory_fraction),
-            ]
         env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_NO_ADVISORY_WARNINGS": "1"}
-        log.info("starting transformers serve for %s on 127.0.0.1:%d (log %s)", self.model_dir, self.port,
-                 self.log_path)  # fmt: skip
+        log.info("starting transformers serve for %s on 127.0.0.1:%d (%s; log %s)", self.model_dir, self.port,
+                 " ".join(settings.serve_args()) or "plain", self.log_path)  # fmt: skip
         self._process = _SPAWNER.submit(
             subprocess.Popen,
             command,
@@ -94,19 +122,28 @@ class LocalTeacherServer:
             start_new_session=True,
             preexec_fn=_die_with_parent,
         ).result()
-        self._waiter = threading.Thread(target=self._wait_until_ready, daemon=True)
-        self._waiter.start()
-        return self
 
     def _wait_until_ready(self) -> None:
-        deadline = time.monotonic() + self.startup_timeout_s
+        problem = self._probe_until_ready()
+        if problem and self.settings.continuous_batching and not self.fallback:
+            self.fallback = f"{problem}: {self._error_line()}"
+            log.warning("the embedded teacher could not serve with continuous batching (%s); restarting it "
+                        "without (slower)", self.fallback)  # fmt: skip
+            self._kill()
+            self._spawn(replace(self.settings, continuous_batching=False))
+            problem = self._probe_until_ready()
+        self._failure = f"teacher server {problem}; see {self.log_path}" if problem else None
+        self._ready.set()
+
+    def _probe_until_ready(self) -> str | None:
+        """None once a real chat request is answered, else what went wrong."""
+        deadline = time.monotonic() + self.settings.startup_timeout_s
         body = json.dumps(
             {"model": self.model_dir, "messages": [{"role": "user", "content": "Hi"}], "max_tokens": 1}
         ).encode()
         while time.monotonic() < deadline:
             if self._process is None or self._process.poll() is not None:
-                self._failure = f"teacher server exited early; see {self.log_path}"
-                break
+                return "exited early"
             try:
                 request = urllib.request.Request(
                     f"http://127.0.0.1:{self.port}/v1/chat/completions",
@@ -115,15 +152,19 @@ class LocalTeacherServer:
                 )
                 with urllib.request.urlopen(request, timeout=120) as response:
                     if response.status == 200:
-                        self._ready.set()
-                        return
+                        return None
+            except urllib.error.HTTPError as exc:
+                if exc.code >= 500:  # it listens but cannot generate
+                    return f"answered HTTP {exc.code}"
+                time.sleep(0.5)
             except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
                 time.sleep(0.5)
-        else:
-            self._failure = (
-                f"teacher server not ready after {self.startup_timeout_s:.0f}s; see {self.log_path}"
-            )
-        self._ready.set()
+        return f"not ready after {self.settings.startup_timeout_s:.0f}s"
+
+    def _error_line(self) -> str:
+        """The last error the server logged (e.g. transformers' cache sizing), for the fallback reason."""
+        lines = [line for line in self._tail_log(40).splitlines() if "Error" in line]
+        return lines[-1].strip()[:300] if lines else "no error logged"
 
     @property
     def base_url(self) -> str:
@@ -139,7 +180,7 @@ class LocalTeacherServer:
         text = Path(self.log_path).read_text(errors="replace")
         return "\n".join(text.splitlines()[-lines:])
 
-    def stop(self) -> None:
+    def _kill(self) -> None:
         if self._process is not None and self._process.poll() is None:
             os.killpg(self._process.pid, signal.SIGTERM)
             try:
@@ -147,6 +188,9 @@ class LocalTeacherServer:
             except subprocess.TimeoutExpired:
                 os.killpg(self._process.pid, signal.SIGKILL)
                 self._process.wait()
+
+    def stop(self) -> None:
+        self._kill()
         self._log_file.close()
 
     def __enter__(self) -> LocalTeacherServer:

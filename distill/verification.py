@@ -14,6 +14,7 @@ from collections import Counter, defaultdict
 from distill.answers import last_boxed, normalize_answer, verify_many
 from distill.r1_filters import r1_flags
 from distill.records import CotRow, VerifiedRow, extend
+from distill.versions import verifier
 
 
 def teacher_answer(row: CotRow) -> str:
@@ -32,6 +33,7 @@ def verify_rows(
     checked = dict(zip(to_check, outcomes, strict=True))
     out: list[VerifiedRow] = []
     verdicts: Counter = Counter()
+    verify_method = verifier()
     for i, row in enumerate(rows):
         if row.error:
             verdict = "error"
@@ -43,7 +45,7 @@ def verify_rows(
             outcome = checked[i]
             verdict = "unverifiable" if outcome is None else "correct" if outcome else "incorrect"
         verdicts[verdict] += 1
-        method = "math-verify" if i in checked else ""
+        method = verify_method if i in checked else ""
         flags = [] if row.error else r1_flags(row.reasoning, row.final_text)
         out.append(
             extend(row, VerifiedRow, teacher_answer=answers[i], verdict=verdict, verify_method=method,

@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 import threading
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -25,7 +25,7 @@ from distill.filters import CountTokens, student_token_counter
 from distill.flow_control import EndpointDown, EndpointRejected
 from distill.ledger import Ledger, SqliteLedger
 from distill.local_model import LOCAL_MODEL_ALIAS, resolve_model
-from distill.local_server import LocalTeacherServer
+from distill.local_server import LocalTeacherServer, ServerSettings
 from distill.prompts import Prompt
 from distill.storage import TableStore
 from distill.teacher import TeacherClient, TeacherSettings
@@ -61,13 +61,17 @@ class _SharedLocalServers:
         with self._lock:
             self._users[model_dir] += 1
 
-    def server(self, model_dir: str, continuous_batching: bool) -> LocalTeacherServer:
+    def server(self, model_dir: str, settings: ServerSettings) -> LocalTeacherServer:
         """The server of ``model_dir``, started by the first call."""
         with self._lock:
             if model_dir not in self._servers:
-                server = LocalTeacherServer(model_dir, continuous_batching=continuous_batching)
+                server = LocalTeacherServer(model_dir, settings)
                 self._servers[model_dir] = server.start()
             return self._servers[model_dir]
+
+    def running(self, model_dir: str) -> LocalTeacherServer | None:
+        with self._lock:
+            return self._servers.get(model_dir)
 
     def release(self, model_dir: str) -> None:
         with self._lock:
@@ -111,7 +115,7 @@ class TeacherResource(dg.ConfigurableResource):
     breaker_cooldown_s: float = 10.0
     breaker_give_up_s: float = 300.0
     price_table: str = "configs/prices.yaml"
-    continuous_batching: bool = True
+    local_server: dict[str, Any] = {}  # the embedded server's ServerSettings (KV cache budget, ...)
 
     _local_model_dir: str | None = PrivateAttr(default=None)
 
@@ -126,6 +130,7 @@ class TeacherResource(dg.ConfigurableResource):
 
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
         if self.embedded:
+            ServerSettings(**self.local_server)  # a misspelt setting fails here, not at the first request
             self._local_model_dir = resolve_model(self.model)
             _LOCAL_SERVERS.acquire(self._local_model_dir)
 
@@ -136,7 +141,17 @@ class TeacherResource(dg.ConfigurableResource):
 
     def _connect(self) -> str:
         """The embedded server's base URL, once it answers (started by the run's first request to send)."""
-        return _LOCAL_SERVERS.server(self._local_model_dir, self.continuous_batching).base_url
+        return _LOCAL_SERVERS.server(self._local_model_dir, ServerSettings(**self.local_server)).base_url
+
+    def server_metadata(self, warn: Callable[[str], object]) -> dict[str, str]:
+        """How the embedded server served this step (continuous batching, or the plain fallback and why, which
+        is also passed to ``warn``); nothing when no embedded server was started."""
+        server = _LOCAL_SERVERS.running(self._local_model_dir) if self._local_model_dir else None
+        if server is None:
+            return {}
+        if server.fallback:
+            warn(f"embedded teacher server: {server.mode}")
+        return {"teacher_server": server.mode}
 
     def settings(self, **overrides: object) -> TeacherSettings:
         if self.embedded:

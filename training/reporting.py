@@ -20,6 +20,7 @@ from dagster_pipes import DAGSTER_PIPES_CONTEXT_ENV_VAR, PipesContext, open_dags
 from transformers import Trainer, TrainerCallback
 from transformers.trainer_utils import get_last_checkpoint
 
+from distill.versions import MODEL_TOOLS, tool_versions
 from training.recipes import Recipe
 
 
@@ -105,6 +106,7 @@ def train_and_report(
         "resumed_from": resume,
         "final_model": str(final_dir.resolve()),
         "recipe": str(recipe.path.resolve()),
+        "versions": tool_versions(MODEL_TOOLS),
         "log_history": history,
     }
     (output_dir / "metrics.json").write_text(json.dumps(metrics, indent=2, default=str), encoding="utf-8")
@@ -116,6 +118,7 @@ def train_and_report(
                 "history": {"raw_value": history_table(history, logged_keys), "type": "md"},
                 "final_model": {"raw_value": metrics["final_model"], "type": "path"},
                 "recipe": {"raw_value": metrics["recipe"], "type": "path"},
+                "versions": {"raw_value": metrics["versions"], "type": "json"},
             }
         )
     return metrics

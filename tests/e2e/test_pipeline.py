@@ -5,6 +5,7 @@ import os
 import sqlite3
 import subprocess
 import sys
+from importlib.metadata import version
 from pathlib import Path
 
 import datasets
@@ -65,6 +66,8 @@ def test_pages_problems_and_samples_for_every_collection(demo_run):
         assert len(samples) == expected
         assert all(s["teacher_model"] == "local:smollm2-135m-instruct" for s in samples)
         verified = pq.read_table(data / "verified_cot" / f"{collection}.parquet").to_pylist()
+        checked = [v for v in verified if v["verdict"] in ("correct", "incorrect")]
+        assert all(v["verify_method"] == f"math-verify {version('math-verify')}" for v in checked)
         assert {v["verdict"] for v in verified} <= {
             "correct",
             "incorrect",
@@ -87,7 +90,13 @@ def test_dataset_has_messages_answers_and_provenance(demo_run):
                    "teacher_model", "prompt_version", "request_key"):  # fmt: skip
         assert column in sft.column_names
     assert all(r["source_file"].endswith(".pdf") and r["page_start"] >= 1 for r in sft)
-    assert (dataset / "README.md").read_text().startswith("---\nlicense:")
+    card = (dataset / "README.md").read_text()
+    assert card.startswith("---\nlicense:")
+    # the versions of the tools that decided the rows' fate
+    tools = json.loads((dataset / "dataset_info.json").read_text())["tools"]
+    assert {"math-verify", "pymupdf", "rapidocr", "torch", "transformers", "trl"} <= set(tools)
+    assert tools["transformers"] == version("transformers")
+    assert f"math-verify {version('math-verify')}" in card
     assert pq.read_table(dataset / "eval" / "heldout.parquet").num_rows >= 8
 
 
@@ -97,6 +106,10 @@ def test_checkpoints_eval_figures_and_no_orphan_server(demo_run):
         checkpoint = Path(json.loads((data / "models" / f"{stage}.json").read_text())["checkpoint"])
         assert (checkpoint / "config.json").is_file() and (checkpoint / "model.safetensors").is_file()
         assert (checkpoint / "tokenizer.json").is_file()
+        metrics = json.loads((checkpoint.parent / "metrics.json").read_text())
+        assert metrics["versions"]["trl"] == version("trl") and metrics["versions"]["torch"] == version(
+            "torch"
+        )
     results = json.loads((data / "student_eval" / "results.json").read_text())["results"]
     assert set(results) == {"base", "sft", "grpo"} and all(r["n"] == 4 for r in results.values())
     assert "== Summary" in stdout and "pass@1" in stdout

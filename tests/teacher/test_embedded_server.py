@@ -32,6 +32,8 @@ def test_server_starts_for_the_first_request_to_send_only(tmp_path, caplog, loca
             meta = {step: result.asset_materializations_for_node(step)[0].metadata
                     for step in ("translated_pairs", "teacher_cot")}  # fmt: skip
             starts = [r for r in caplog.records if r.getMessage().startswith("starting transformers serve")]
+            if starts:  # the steps that called the server say how it served
+                assert {m["teacher_server"].value for m in meta.values()} == {"continuous batching"}
             return {
                 step: (m["requests"].value, m["sent"].value, m["cached"].value) for step, m in meta.items()
             }, starts

@@ -1,5 +1,7 @@
 """R1 output handling after the call: filters, verdicts and pass rates, CoT modes per row."""
 
+from importlib.metadata import version
+
 from distill.cot import generate_cot
 from distill.ledger import SqliteLedger
 from distill.local_server import free_port
@@ -58,6 +60,9 @@ def test_verdict_per_sample_and_pass_rate_per_problem():
         "correct",
     ]
     assert [r.pass_rate for r in out] == [1 / 3, 1 / 3, 1 / 3, 1 / 3, None, 1.0]
+    # the verifier that decided, with its version; nothing for samples that were not checked
+    checked = f"math-verify {version('math-verify')}"
+    assert [r.verify_method for r in out] == [checked, checked, "", "", "", checked]
     assert out[5].filter_flags == ["code_block"] and out[0].filter_flags == []
 
 
