@@ -41,8 +41,10 @@ $(DAGSTER_HOME)/dagster.yaml:
 demo: install $(DAGSTER_HOME)/dagster.yaml
 	$(PY) -m pipelines demo
 
+# PYTEST_ARGS narrows a run, e.g. make test PYTEST_ARGS='-m "not e2e"'
+PYTEST_ARGS ?=
 test: install $(DAGSTER_HOME)/dagster.yaml
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .
@@ -80,7 +82,7 @@ test-latest: $(DAGSTER_HOME)/dagster.yaml
 	$(LATEST_VENV)/bin/pip install --quiet -e ".[train,dev]"
 	$(LATEST_VENV)/bin/pip freeze --exclude-editable > $(LATEST_VENV)/resolved.txt
 	diff <(grep -o '^[^ #]*==[^ ]*' $(LOCK) | sort) <(sort $(LATEST_VENV)/resolved.txt) || true
-	PIPELINE_UNLOCKED=1 $(LATEST_VENV)/bin/python -m pytest -q -p no:cacheprovider
+	PIPELINE_UNLOCKED=1 $(LATEST_VENV)/bin/python -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)
 
 clean:
 	rm -rf data .dagster .pytest_cache .ruff_cache

@@ -1,28 +1,24 @@
 """``distill_dataset``: every collection's ``verified_cot`` -> filtered, deduplicated, decontaminated
-SFT / GRPO / eval views with a dataset card (logic in ``distill.dataset``), and its blocking checks.
+SFT / GRPO / eval views with a dataset card (logic in ``distill.dataset.assembly``), and its blocking checks.
 
 The checks read the written dataset dir, never the partitioned upstream: an asset check that took
-``verified_cot`` as input would load every partition (DESIGN.md §3, dagster #27747). They run after
+``verified_cot`` as input would load every partition (dagster issue #27747). They run after
 each materialization and block ``sft_model``/``grpo_model``/``student_eval`` when they fail.
 """
 
-import json
 import shutil
 from pathlib import Path
 
 import dagster as dg
 
 from assets.partitions import COLLECTIONS
+from assets.resources import DatasetResource, StorageResource
 from assets.verified_cot import verified_cot
-from distill import dataset_checks
-from distill.dataset import build_dataset, decontaminator, publish
-from distill.dataset_card import write_card
-from distill.prompts import Prompt
-from pipelines.resources import DatasetResource, StorageResource
-
-
-def _read_jsonl(path: str) -> list[dict]:
-    return [json.loads(line) for line in Path(path).read_text(encoding="utf-8").splitlines() if line.strip()]
+from distill.core.storage import read_jsonl
+from distill.dataset import checks as dataset_checks
+from distill.dataset.assembly import build_dataset, decontaminator, publish
+from distill.dataset.card import write_card
+from distill.llm.prompts import Prompt
 
 
 @dg.asset(
@@ -52,7 +48,7 @@ def distill_dataset(
         Prompt.load(dataset.sft_prompt),
         Prompt.load(dataset.grpo_prompt),
         dataset.references(),
-        [item for path in dataset.heldout_files for item in _read_jsonl(path)],
+        [item for path in dataset.heldout_files for item in read_jsonl(path)],
         dataset.token_counter(),
     )
     write_card(staging, report, policy, dataset.license)

@@ -1,10 +1,10 @@
 import dagster as dg
 
 from assets.partitions import collections
-from distill.ingest import extract_collection
-from distill.records import PageRow
+from assets.resources import OcrResource, StorageResource
+from distill.core.records import PageRow
+from distill.pages.ingest import extract_collection
 from ocr import EngineUnavailable
-from pipelines.resources import OcrResource, StorageResource
 
 
 @dg.asset(
@@ -34,7 +34,7 @@ def pdf_pages(
     return dg.MaterializeResult(
         metadata={
             **stats.as_metadata(),
-            "error_reasons": dict(stats.errors),
+            "error_kinds": {str(kind): n for kind, n in stats.errors.items()},
             "path": dg.MetadataValue.path(path),
         }
     )

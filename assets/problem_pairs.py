@@ -1,12 +1,20 @@
+from collections import Counter
+
 import dagster as dg
 
 from assets.partitions import collections
 from assets.pdf_pages import pdf_pages
-from distill.forum import list_dumps
-from distill.pairs import UNMATCHED_KEY, Fallback, PairsResult, problems_from_forum, problems_from_pages
-from distill.prompts import Prompt
-from distill.records import PageRow, ProblemRow
-from pipelines.resources import TEACHER_POOL, StorageResource, TeacherResource
+from assets.resources import TEACHER_POOL, StorageResource, TeacherResource
+from distill.core.kinds import ErrorKind
+from distill.core.records import PageRow, ProblemRow
+from distill.llm.prompts import Prompt
+from distill.problems.forum import list_dumps
+from distill.problems.pairs import (
+    Fallback,
+    PairsResult,
+    problems_from_forum,
+    problems_from_pages,
+)
 
 
 class SplitConfig(dg.Config):
@@ -34,8 +42,13 @@ def problem_pairs(
     fallback = None
     if config.teacher_fallback:
         client = teacher.client(storage.ledger(), temperature=0.0)
-        fallback = Fallback(client, Prompt.load(config.fallback_prompt), config.fallback_max_tokens,
-                            config.fallback_max_pages, config.fallback_response_format)  # fmt: skip
+        fallback = Fallback(
+            client,
+            Prompt.load(config.fallback_prompt),
+            config.fallback_max_tokens,
+            config.fallback_max_pages,
+            config.fallback_response_format,
+        )
     from_pdfs = problems_from_pages(pages, fallback)
     folder = storage.inbox() / context.partition_key
     dumps = list_dumps(folder) if folder.is_dir() else []
@@ -53,15 +66,15 @@ def problem_pairs(
             "problems": len(good),
             "with_reference_answer": sum(bool(r.answer) for r in good),
             "answers_parsed_by_math_verify": sum(r.answer_parses for r in good),
-            "by_type": {t: sum(r.type == t for r in good) for t in sorted({r.type for r in good})},
-            "by_split_method": {
-                m: sum(r.split_method == m for r in good) for m in sorted({r.split_method for r in good})
-            },
+            "by_type": {str(t): n for t, n in sorted(Counter(r.type for r in good).items())},
+            "by_split_method": {str(m): n for m, n in sorted(Counter(r.split_method for r in good).items())},
             "fallback_pages": dict(from_pdfs.fallback),
             "fallback_teacher": teacher_meta,
             "forum_dumps": len(dumps),
-            "files_without_problems": sum(n for reason, n in reasons.items() if reason != UNMATCHED_KEY),
-            "error_reasons": dict(reasons),
+            "files_without_problems": sum(
+                n for kind, n in reasons.items() if kind != ErrorKind.UNMATCHED_ANSWERS
+            ),
+            "error_kinds": {str(kind): n for kind, n in reasons.items()},
             **teacher.server_metadata(context.log.warning),
             "path": dg.MetadataValue.path(path),
         }

@@ -1,16 +1,41 @@
 import base64
 import json
+from collections.abc import Iterable
+from pathlib import Path
 
 import dagster as dg
 
 from assets.grpo_model import grpo_model
+from assets.resources import DatasetResource, StorageResource, TrainingResource
 from assets.rl_model import rl_model
 from assets.sft_model import sft_model
-from distill import model_registry
-from pipelines.resources import StorageResource, TrainingResource
+from distill.llm.prompts import Prompt
+from training import runs
 from training.eval_report import bar_chart, results_table
 
 ARM_STAGES = {"base": None, "rl": "rl_model", "sft": "sft_model", "grpo": "grpo_model"}
+# The dataset view whose prompt each arm is evaluated with: the one it was trained on (the base model,
+# untrained, is asked like the SFT data, so that base and SFT differ by the training alone).
+ARM_VIEWS = {"base": "sft", "rl": "grpo", "sft": "sft", "grpo": "grpo"}
+
+
+def arm_prompts(arms: Iterable[str], dataset: DatasetResource, dataset_dir: Path) -> dict[str, str]:
+    """The prompt file of each arm (``dataset.sft_prompt`` or ``dataset.grpo_prompt``), checked against the
+    prompt versions that ``dataset_info.json`` says the views were built with, when it records them."""
+    arms = list(arms)
+    paths = {"sft": dataset.sft_prompt, "grpo": dataset.grpo_prompt}
+    info = dataset_dir / "dataset_info.json"
+    built = json.loads(info.read_text(encoding="utf-8")).get("provenance", {}) if info.is_file() else {}
+    for view in dict.fromkeys(ARM_VIEWS[arm] for arm in arms):
+        version, recorded = Prompt.load(paths[view]).version, built.get(f"{view}_prompt")
+        if recorded and version not in recorded:
+            raise dg.Failure(
+                f"the dataset's {view} view was built with prompt {', '.join(recorded)}, but "
+                f"dataset.{view}_prompt ({paths[view]}) is {version}: the {view}-trained arms would be "
+                f"evaluated with a prompt they were not trained on. Rebuild distill_dataset (and the models), "
+                f"or point dataset.{view}_prompt back at the prompt of the dataset."
+            )
+    return {arm: paths[ARM_VIEWS[arm]] for arm in arms}
 
 
 @dg.asset(
@@ -18,11 +43,13 @@ ARM_STAGES = {"base": None, "rl": "rl_model", "sft": "sft_model", "grpo": "grpo_
     group_name="training",
     kinds={"pytorch"},
     description="pass@1 (math-verify) on held-out problems of the configured arms: base, base+GRPO (RL only), "
-    "SFT (distilled), SFT+GRPO; a results table and a bar chart (training/evaluate.py via Pipes).",
+    "SFT (distilled), SFT+GRPO, each asked with the prompt it was trained on (base: the SFT prompt); a "
+    "results table and a bar chart (training/evaluate.py via Pipes).",
 )
 def student_eval(
     context: dg.AssetExecutionContext,
     storage: StorageResource,
+    dataset: DatasetResource,
     training: TrainingResource,
     pipes_subprocess_client: dg.PipesSubprocessClient,
 ) -> dg.MaterializeResult:
@@ -31,22 +58,31 @@ def student_eval(
         raise dg.Failure(f"eval_arms must name arms among {list(ARM_STAGES)}, got {training.eval_arms}")
     store = storage.store()
     models = store.local_dir("models")
+    dataset_dir = store.local_dir("distill_dataset")
     arms = {
         arm: training.base_model
         if ARM_STAGES[arm] is None
-        else model_registry.latest(models, ARM_STAGES[arm])["checkpoint"]
+        else runs.latest(models, ARM_STAGES[arm])["checkpoint"]
         for arm in training.eval_arms
     }
+    prompts = arm_prompts(arms, dataset, dataset_dir)
     report = store.local_dir("student_eval") / "results.json"
     command = training.command(
         "training.evaluate",
-        *[arg for label, model in arms.items() for arg in ("--model", model, "--label", label)],
-        *training.eval_problem_args(store.local_dir("distill_dataset", "eval") / "heldout.parquet"),
-        "--output", str(report),
-        "--max-new-tokens", str(training.eval_max_new_tokens),
-        "--batch-size", str(training.eval_batch_size),
+        *[
+            arg
+            for label, model in arms.items()
+            for arg in ("--model", model, "--label", label, "--prompt", prompts[label])
+        ],
+        *training.eval_problem_args(dataset_dir / "eval" / "heldout.parquet"),
+        "--output",
+        str(report),
+        "--max-new-tokens",
+        str(training.eval_max_new_tokens),
+        "--batch-size",
+        str(training.eval_batch_size),
         distributed=False,
-    )  # fmt: skip
+    )
     pipes_subprocess_client.run(command=command, context=context, env=training.env())
     results = json.loads(report.read_text())["results"]
     chart = base64.b64encode(bar_chart(results)).decode()
@@ -54,6 +90,7 @@ def student_eval(
         metadata={
             **{f"pass_at_1_{label}": r["pass_at_1"] for label, r in results.items()},
             **{f"boxed_rate_{label}": r["boxed_rate"] for label, r in results.items()},
+            **{f"prompt_{label}": r["prompt_version"] for label, r in results.items()},
             "problems": next(iter(results.values()))["n"],
             "results": dg.MetadataValue.md(results_table(results)),
             "chart": dg.MetadataValue.md(f"![pass@1](data:image/png;base64,{chart})"),

@@ -1,11 +1,11 @@
 import dagster as dg
 
 from assets.partitions import collections
+from assets.resources import TEACHER_POOL, CotResource, StorageResource, TeacherResource, teacher_step
 from assets.translated_pairs import translated_pairs
-from distill.cot import generate_cot
-from distill.progress import ProgressLog
-from distill.records import CotRow, TranslatedRow
-from pipelines.resources import TEACHER_POOL, CotResource, StorageResource, TeacherResource, teacher_step
+from distill.core.progress import ProgressLog
+from distill.core.records import CotRow, TranslatedRow
+from distill.cot.generate import generate_cot
 
 
 @dg.asset(
@@ -41,7 +41,7 @@ def teacher_cot(
             **stats.as_metadata(),
             "error_reasons": dict(stats.errors),
             "teacher_model": client.settings.model,
-            "cot_mode": mode,
+            "cot_mode": str(mode),
             "prompt_version": prompt.version,
             **teacher.server_metadata(context.log.warning),
             "path": dg.MetadataValue.path(path),

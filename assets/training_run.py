@@ -1,11 +1,9 @@
 """The training stages' assets: skip when unchanged, else run the script through Pipes."""
 
-import json
-
 import dagster as dg
 
-from distill import model_registry
-from pipelines.resources import StorageResource, TrainingResource
+from assets.resources import StorageResource, TrainingResource
+from training import runs
 
 
 def training_asset(
@@ -14,8 +12,13 @@ def training_asset(
     """The asset ``stage``: train with ``module`` and the ``training`` recipe field named ``recipe``, from the
     latest checkpoint of the stage ``start_from``, or from ``training.base_model`` when it is None."""
 
-    @dg.asset(name=stage, deps=deps, group_name="training", kinds={"pytorch", "huggingface"},
-              description=description)  # fmt: skip
+    @dg.asset(
+        name=stage,
+        deps=deps,
+        group_name="training",
+        kinds={"pytorch", "huggingface"},
+        description=description,
+    )
     def _asset(
         context: dg.AssetExecutionContext,
         storage: StorageResource,
@@ -25,9 +28,17 @@ def training_asset(
         if start_from is None:
             start_model = training.base_model
         else:
-            start_model = model_registry.latest(storage.store().local_dir("models"), start_from)["checkpoint"]
-        return train_stage(context, stage, module, getattr(training, recipe), start_model, storage, training,
-                           pipes_subprocess_client)  # fmt: skip
+            start_model = runs.latest(storage.store().local_dir("models"), start_from)["checkpoint"]
+        return train_stage(
+            context,
+            stage,
+            module,
+            getattr(training, recipe),
+            start_model,
+            storage,
+            training,
+            pipes_subprocess_client,
+        )
 
     return _asset
 
@@ -46,29 +57,21 @@ def train_stage(
     checkpoint of the same (dataset version, recipe, start model). The script streams its per-step figures
     as log lines and reports the final ones (loss, reward, kl, tokens/s, history) as metadata."""
     store = storage.store()
-    dataset_dir = store.local_dir("distill_dataset")
-    dataset_version = json.loads((dataset_dir / "dataset_info.json").read_text())["version"]
-    models = store.local_dir("models")
-    key = model_registry.run_key(dataset_version, recipe, start_model)
-    out = model_registry.run_dir(models, stage, key)
-    info = {"run_key": key, "checkpoint": str(out / "final"), "dataset_version": dataset_version,
-            "recipe": recipe, "start_model": start_model}  # fmt: skip
-    if model_registry.finished(out):
-        context.log.info(f"{stage}: dataset and recipe unchanged, reusing {out / 'final'}")
-        model_registry.record(models, stage, info)
-        metrics = json.loads((out / "metrics.json").read_text())
+    run = runs.Run.plan(
+        store.local_dir("models"), store.local_dir("distill_dataset"), stage, recipe, start_model
+    )
+    if run.finished():
+        context.log.info(f"{stage}: dataset and recipe unchanged, reusing {run.out / 'final'}")
+        run.record()
+        metrics = run.metrics()
+        scalars = {k: v for k, v in metrics.items() if isinstance(v, int | float | str | bool)}
         versions = {"versions": metrics["versions"]} if "versions" in metrics else {}
-        return dg.MaterializeResult(metadata={**_scalars(metrics), **info, "reused": True, **versions})
-    command = training.command(module, "--recipe", recipe, "--dataset", str(dataset_dir),
-                               "--output-dir", str(out), "--model", start_model)  # fmt: skip
+        return dg.MaterializeResult(metadata={**scalars, **run.info, "reused": True, **versions})
+    command = training.command(module, *run.script_args())
     context.log.info(f"{stage}: {' '.join(command)}")
-    invocation = pipes.run(command=command, context=context, extras=info, env=training.env())
+    invocation = pipes.run(command=command, context=context, extras=run.info, env=training.env())
     result = invocation.get_materialize_result()
-    if not model_registry.finished(out):
-        raise dg.Failure(f"{stage} finished without a final checkpoint in {out}")
-    model_registry.record(models, stage, info)
-    return dg.MaterializeResult(metadata={**(result.metadata or {}), **info, "reused": False})
-
-
-def _scalars(metrics: dict) -> dict:
-    return {k: v for k, v in metrics.items() if isinstance(v, int | float | str | bool)}
+    if not run.finished():
+        raise dg.Failure(f"{stage} finished without a final checkpoint in {run.out}")
+    run.record()
+    return dg.MaterializeResult(metadata={**(result.metadata or {}), **run.info, "reused": False})

@@ -2,11 +2,11 @@ import dagster as dg
 
 from assets.partitions import collections
 from assets.problem_pairs import problem_pairs
-from distill.progress import ProgressLog
-from distill.prompts import Prompt
-from distill.records import ProblemRow, TranslatedRow
-from distill.translation import translate_rows
-from pipelines.resources import TEACHER_POOL, CotResource, StorageResource, TeacherResource, teacher_step
+from assets.resources import TEACHER_POOL, CotResource, StorageResource, TeacherResource, teacher_step
+from distill.core.progress import ProgressLog
+from distill.core.records import ProblemRow, TranslatedRow
+from distill.llm.prompts import Prompt
+from distill.translation.translate import translate_rows
 
 
 def translated_pairs_asset(pool: str) -> dg.AssetsDefinition:

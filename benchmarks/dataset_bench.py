@@ -11,7 +11,7 @@
    items (verbatim, in formatting noise, with a problem number, with one word edited, or for gaokao 2024
    as the untranslated original); and sample faults the filters must catch (errors, truncations, R1
    flags, figure references, proofs, conversations over the token limit).
-2. ``distill.dataset.build_dataset`` runs in a child process with the student's tokenizer (SmolLM2),
+2. ``distill.dataset.assembly.build_dataset`` runs in a child process with the student's tokenizer (SmolLM2),
    ``max_tokens`` 4096 and every filter on; its wall time and peak RSS are measured.
 3. Precision and recall: a reported duplicate is right when it and its representative come from the
    same planted group; recall counts every planted copy. Contamination likewise, per planted item.
@@ -37,7 +37,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from distill.records import VerifiedRow, arrow_schema
+from distill.core.records import VerifiedRow, arrow_schema
 
 COLLECTIONS = 8
 BENCHMARKS = sorted(Path("samples/benchmarks").glob("*.jsonl"))
@@ -164,8 +164,12 @@ def generate(workdir: Path, rows: int, samples: int, seed: int = 0) -> dict:
         )
         path = workdir / "verified_cot" / f"col{c}.parquet"
         path.parent.mkdir(parents=True, exist_ok=True)
-        columns = [table.column(f.name).cast(f.type) if f.name in table.column_names else pa.nulls(len(table), f.type)
-                   for f in schema]  # fmt: skip
+        columns = [
+            table.column(f.name).cast(f.type)
+            if f.name in table.column_names
+            else pa.nulls(len(table), f.type)
+            for f in schema
+        ]
         pq.write_table(pa.Table.from_arrays(columns, schema=schema), path)
         urls.append(str(path))
     truth = {"ids": ids, "group": group, "bench": bench, "kinds": kinds, "urls": urls}
@@ -182,29 +186,45 @@ def _collection(name, problems, samples, ids, texts, originals, figure, proof, w
             fault = rng.random()
             length = int(rng.integers(150, 400)) if fault > 0.002 else 4000  # 0.2%: over the token limit
             reasoning = " ".join(rng.choice(words, length))
-            rows.append({
-                "id": ids[j], "collection": name, "source_file": f"{name}/paper{j % 50}.pdf", "source_sha256": "0" * 64,
-                "page_start": 1 + j % 9, "page_end": 1 + j % 9, "ocr_engine": "pymupdf", "number": str(j % 20 + 1),
-                "type": "proof" if j in proof else "computation", "language": "zh" if originals[j] else "en",
-                "problem": problem, "options": [], "answer": "" if j in proof else str(j % 97),
-                "problem_original": originals[j], "translated": bool(originals[j]), "sample_index": k,
-                "teacher_model": "synthetic-r1", "prompt_version": "cot-distill-v1", "reasoning": reasoning,
-                "final_text": f"The answer is \\boxed{{{j % 97}}}.", "verdict": "correct" if correct[k] else "incorrect",
-                "finish_reason": "length" if 0.002 < fault < 0.022 else "stop",
-                "error": "teacher failed: timeout" if 0.022 < fault < 0.027 else None,
-                "filter_flags": ["mixed_language"] if 0.027 < fault < 0.037 else [],
-                "pass_rate": float(correct.mean()),
-            })  # fmt: skip
+            rows.append(
+                {
+                    "id": ids[j],
+                    "collection": name,
+                    "source_file": f"{name}/paper{j % 50}.pdf",
+                    "source_sha256": "0" * 64,
+                    "page_start": 1 + j % 9,
+                    "page_end": 1 + j % 9,
+                    "ocr_engine": "pymupdf",
+                    "number": str(j % 20 + 1),
+                    "type": "proof" if j in proof else "computation",
+                    "language": "zh" if originals[j] else "en",
+                    "problem": problem,
+                    "options": [],
+                    "answer": "" if j in proof else str(j % 97),
+                    "problem_original": originals[j],
+                    "translated": bool(originals[j]),
+                    "sample_index": k,
+                    "teacher_model": "synthetic-r1",
+                    "prompt_version": "cot-distill-v1",
+                    "reasoning": reasoning,
+                    "final_text": f"The answer is \\boxed{{{j % 97}}}.",
+                    "verdict": "correct" if correct[k] else "incorrect",
+                    "finish_reason": "length" if 0.002 < fault < 0.022 else "stop",
+                    "error": "teacher failed: timeout" if 0.022 < fault < 0.027 else None,
+                    "filter_flags": ["mixed_language"] if 0.027 < fault < 0.037 else [],
+                    "pass_rate": float(correct.mean()),
+                }
+            )
     return pa.Table.from_pylist(rows)
 
 
 def assemble(workdir: Path) -> None:
     """Child process: build the dataset and print its report as JSON."""
-    from distill.dataset import DatasetPolicy, build_dataset
-    from distill.decontamination import load_benchmarks
-    from distill.filters import student_token_counter
-    from distill.local_model import LOCAL_MODEL_ALIAS
-    from distill.prompts import Prompt
+    from distill.dataset.assembly import DatasetPolicy, build_dataset
+    from distill.dataset.decontamination import load_benchmarks
+    from distill.dataset.filters import student_token_counter
+    from distill.llm.local_model import LOCAL_MODEL_ALIAS
+    from distill.llm.prompts import Prompt
 
     logging.basicConfig(level=logging.INFO, format="  %(message)s", stream=sys.stderr)
     truth = json.loads((workdir / "truth.json").read_text())
@@ -212,9 +232,16 @@ def assemble(workdir: Path) -> None:
     out.mkdir()
     policy = DatasetPolicy(max_tokens=MAX_TOKENS, test_fraction=0.05)
     start = time.perf_counter()
-    report = build_dataset(truth["urls"], out, policy, Prompt.load("configs/prompts/cot_distill.yaml"),
-                           Prompt.load("configs/prompts/grpo.yaml"), load_benchmarks(BENCHMARKS), [],
-                           student_token_counter(LOCAL_MODEL_ALIAS))  # fmt: skip
+    report = build_dataset(
+        truth["urls"],
+        out,
+        policy,
+        Prompt.load("configs/prompts/cot_distill.yaml"),
+        Prompt.load("configs/prompts/grpo.yaml"),
+        load_benchmarks(BENCHMARKS),
+        [],
+        student_token_counter(LOCAL_MODEL_ALIAS),
+    )
     seconds = time.perf_counter() - start
     print(
         json.dumps(
@@ -234,30 +261,46 @@ def score(workdir: Path, truth: dict) -> dict:
     same_item = sum(bench[c["problem_id"]] == c["benchmark_id"] for c in found)
     planted_bench = sum(b is not None for b in truth["bench"])
     flagged = {d["problem_id"] for d in dups} | {d["representative_id"] for d in dups}
-    by_kind = {kind: sum(1 for k, pid in zip(truth["kinds"], truth["ids"], strict=True) if k == kind and pid in flagged)
-               for kind in ("exact copy", "near copy")}  # fmt: skip
+    by_kind = {
+        kind: sum(
+            1 for k, pid in zip(truth["kinds"], truth["ids"], strict=True) if k == kind and pid in flagged
+        )
+        for kind in ("exact copy", "near copy")
+    }
     return {
-        "dedup": {"planted": planted, "reported": len(dups), "right": right,
-                  "precision": right / len(dups) if dups else 1.0, "recall": right / planted if planted else 1.0,
-                  "planted_by_kind": {k: truth["kinds"].count(k) for k in ("exact copy", "near copy")},
-                  "in_a_reported_pair_by_kind": by_kind},
-        "decontamination": {"planted": planted_bench, "reported": len(found), "right": hits, "same_item": same_item,
-                            "precision": hits / len(found) if found else 1.0,
-                            "recall": hits / planted_bench if planted_bench else 1.0},
-    }  # fmt: skip
+        "dedup": {
+            "planted": planted,
+            "reported": len(dups),
+            "right": right,
+            "precision": right / len(dups) if dups else 1.0,
+            "recall": right / planted if planted else 1.0,
+            "planted_by_kind": {k: truth["kinds"].count(k) for k in ("exact copy", "near copy")},
+            "in_a_reported_pair_by_kind": by_kind,
+        },
+        "decontamination": {
+            "planted": planted_bench,
+            "reported": len(found),
+            "right": hits,
+            "same_item": same_item,
+            "precision": hits / len(found) if found else 1.0,
+            "recall": hits / planted_bench if planted_bench else 1.0,
+        },
+    }
 
 
 def real_data(shared: Path) -> None:
     """Real problems that are no benchmark item, checked against the bundled benchmarks."""
-    from distill.decontamination import Decontaminator, load_benchmarks
+    from distill.dataset.decontamination import Decontaminator, load_benchmarks
 
     data = shared / "data"
     if not data.is_dir():
         print(f"real data: {data} is absent; skipped")
         return
-    sets = {p.stem: [json.loads(line)["question"] for line in p.read_text().splitlines() if line.strip()]
-            for p in sorted((data / "answers").glob("qwen25math_*.jsonl"))
-            if not any(b in p.stem for b in ("aime24", "amc23", "gaokao2024"))}  # fmt: skip
+    sets = {
+        p.stem: [json.loads(line)["question"] for line in p.read_text().splitlines() if line.strip()]
+        for p in sorted((data / "answers").glob("qwen25math_*.jsonl"))
+        if not any(b in p.stem for b in ("aime24", "amc23", "gaokao2024"))
+    }
     for path in sorted((data / "solutions").glob("gaokaobench_*.json")):
         sets[path.stem] = [e["question"] for e in json.loads(path.read_text())["example"]]
     detector = Decontaminator(load_benchmarks(BENCHMARKS))
@@ -285,8 +328,12 @@ def main(argv: list[str] | None = None) -> None:
     truth = generate(workdir, args.rows, args.samples_per_problem)
     size = sum(Path(u).stat().st_size for u in truth["urls"]) / 2**20
     print(f"corpus written in {time.perf_counter() - start:.0f} s ({size:.0f} MB of Parquet)")
-    child = subprocess.run([sys.executable, "-m", "benchmarks.dataset_bench", "--assemble", str(workdir)],
-                           capture_output=True, text=True, check=False)  # fmt: skip
+    child = subprocess.run(
+        [sys.executable, "-m", "benchmarks.dataset_bench", "--assemble", str(workdir)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     sys.stderr.write(child.stderr)
     if child.returncode:
         raise SystemExit(f"assembly failed ({child.returncode})")

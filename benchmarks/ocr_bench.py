@@ -13,7 +13,7 @@
   ``\\frac{a}{b}``; ``//`` is ∥), the bars of markdown table rows and empty brackets (the exam's answer
   blank "（  ）", which the truth writes "？") dropped.
   CER is given four ways: on the page texts as extracted; on the page texts the splitter works on (page
-  headers, footers and repeated watermark fragments dropped by ``distill.splitting.clean_pages``, so a
+  headers, footers and repeated watermark fragments dropped by ``distill.problems.splitting.clean_pages``, so a
   footer between a question and its options is not counted); the latter without the questions of
   TRUTH_ERRATA, whose truth is another question than the PDF's; and the latter against the truth with
   TRUTH_CORRECTIONS applied, where it paraphrases the paper (``benchmarks/gaokao_truth.py``, each case
@@ -53,8 +53,8 @@ import numpy as np
 import pymupdf
 
 from benchmarks.gaokao_truth import TRUTH_CORRECTIONS, TRUTH_ERRATA, corrected, truth_questions
-from distill.ingest import CHUNK_PAGES, extract_pages
-from distill.splitting import clean_pages
+from distill.pages.ingest import CHUNK_PAGES, extract_pages
+from distill.problems.splitting import clean_pages
 from ocr import EngineConfig, Settings, extract_pdf
 from ocr.engines import render_dpi
 

@@ -98,8 +98,10 @@ def main() -> None:
         _, warm = timed(reward, completions, answer=answers)
         agree = sum(a == b for a, b in zip(ours, reference, strict=True)) / len(ours)
         label = f"ours, {workers} worker process{'es' if workers > 1 else ''}"
-        print(f"{label:<40} {args.pairs / warm:8.1f} items/s  ({warm:.2f} s warm, {cold:.2f} s cold)"
-              f"  agreement with open-r1 {agree:.3f}, None {ours.count(None)}")  # fmt: skip
+        print(
+            f"{label:<40} {args.pairs / warm:8.1f} items/s  ({warm:.2f} s warm, {cold:.2f} s cold)"
+            f"  agreement with open-r1 {agree:.3f}, None {ours.count(None)}"
+        )
 
 
 if __name__ == "__main__":

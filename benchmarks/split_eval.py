@@ -38,8 +38,9 @@ from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from distill.answers import choice_letters, extract_answer, normalize_answer, parse_many, verify_many
-from distill.splitting import split_document
+from distill.answers.bounded import parse_many, verify_many
+from distill.answers.normalize import choice_letters, extract_answer, normalize_answer
+from distill.problems.splitting import split_document
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DATA = ROOT.parent / "shared" / "data"
@@ -176,8 +177,9 @@ def eval_extract(data: Path, show: int) -> None:
         hint = "single_choice" if hint == "choice" else hint
         options = [o for p in split_document([(1, question)]) for o in p.options]
         extracted.append(extract_answer(analysis, "", hint, options))
-    verdicts = verify_many([(item[-1], raw) for item, (raw, _) in zip(items, extracted, strict=True)],
-                           workers=2)  # fmt: skip
+    verdicts = verify_many(
+        [(item[-1], raw) for item, (raw, _) in zip(items, extracted, strict=True)], workers=2
+    )
     for qtype in ("choice", "fill"):
         idx = [i for i, item in enumerate(items) if item[0] == qtype]
         agree = sum(verdicts[i] is True for i in idx)
@@ -210,12 +212,16 @@ def eval_normalize(data: Path, show: int) -> None:
         idem = [normalize_answer(n) == n for n in normalized]
         ok = [bool(p and s and i) for p, s, i in zip(parsed, same, idem, strict=True)]
         total, parsed_n, round_n = total + len(answers), parsed_n + sum(map(bool, parsed)), round_n + sum(ok)
-        print(f"  {name:32s} {len(answers):4d}  parse {sum(map(bool, parsed)) / len(answers):7.2%}"
-              f"  round-trip {sum(ok) / len(answers):7.2%}")  # fmt: skip
+        print(
+            f"  {name:32s} {len(answers):4d}  parse {sum(map(bool, parsed)) / len(answers):7.2%}"
+            f"  round-trip {sum(ok) / len(answers):7.2%}"
+        )
         for i in [i for i, good in enumerate(ok) if not good][:show]:
             print(f"    {answers[i]!r} -> {normalized[i]!r} parse={parsed[i]} self={same[i]} idem={idem[i]}")
-    print(f"  all {total}: parse {parsed_n / total:.2%}  round-trip {round_n / total:.2%}"
-          f"  ({empty} empty references left out)")  # fmt: skip
+    print(
+        f"  all {total}: parse {parsed_n / total:.2%}  round-trip {round_n / total:.2%}"
+        f"  ({empty} empty references left out)"
+    )
 
 
 ADVERSARIAL = [  # the first ones are short enough to be normalized and parsed; the others are refused
@@ -253,8 +259,10 @@ def eval_throughput(data: Path, n: int = 100_000) -> None:
     with ProcessPoolExecutor(2) as ex:
         results = list(ex.map(_normalize_chunk, chunks))
     seconds = time.monotonic() - started
-    print(f"  normalized {sum(c for c, _ in results)} in {seconds:.1f} s (incl. process start)"
-          f"  slowest item {max(s for _, s in results) * 1000:.1f} ms")  # fmt: skip
+    print(
+        f"  normalized {sum(c for c, _ in results)} in {seconds:.1f} s (incl. process start)"
+        f"  slowest item {max(s for _, s in results) * 1000:.1f} ms"
+    )
     started = time.monotonic()
     parsed = parse_many([normalize_answer(a) for a in ADVERSARIAL], timeout_s=2.0, workers=2)
     print(

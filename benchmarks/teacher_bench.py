@@ -7,7 +7,7 @@ A small test server (this file, ``--serve``) answers every chat completion after
 arm runs in a fresh process, so its peak RSS is its own:
 
 - ``bare``: a bare ``openai.AsyncOpenAI`` loop, ``concurrency`` workers, nothing else;
-- ``step``: the pipeline's teacher step (``distill.cot.generate_cot``: keys, ledger lookups, flow
+- ``step``: the pipeline's teacher step (``distill.cot.generate.generate_cot``: keys, ledger lookups, flow
   control, a committed SQLite ledger entry per response, one CotRow per sample), fresh ledger;
 - ``rerun``: the same step again: every answer from the ledger, no request;
 - ``stream-small`` / ``stream``: ``TeacherClient.stream`` with a counting sink at 1/10 and all of the
@@ -90,11 +90,21 @@ def serve(port: int, latency: float) -> None:
 
 def sum_problems(n: int) -> list:
     """``n`` translated problems ``What is i + (i + 1)?`` with their answers, for the teacher step."""
-    from distill.records import TranslatedRow
+    from distill.core.records import TranslatedRow
 
-    return [TranslatedRow(id=f"p{i}", collection="bench", source_file="f.pdf", source_sha256="s", page_start=1,
-                          page_end=1, problem=f"What is {i} + {i + 1}?", answer=str(2 * i + 1))
-            for i in range(n)]  # fmt: skip
+    return [
+        TranslatedRow(
+            id=f"p{i}",
+            collection="bench",
+            source_file="f.pdf",
+            source_sha256="s",
+            page_start=1,
+            page_end=1,
+            problem=f"What is {i} + {i + 1}?",
+            answer=str(2 * i + 1),
+        )
+        for i in range(n)
+    ]
 
 
 def _messages(i: int) -> list[dict]:
@@ -122,13 +132,14 @@ async def _bare(base_url: str, n: int, concurrency: int) -> int:
 
 
 def run_arm(arm: str, base_url: str, n: int, concurrency: int, ledger: str) -> dict:
-    from distill.cot import generate_cot
-    from distill.ledger import SqliteLedger
-    from distill.prompts import Prompt
-    from distill.teacher import ChatRequest, TeacherClient, TeacherSettings
+    from distill.cot.generate import generate_cot
+    from distill.llm.client import ChatRequest, TeacherClient, TeacherSettings
+    from distill.llm.ledger import SqliteLedger
+    from distill.llm.prompts import Prompt
 
-    settings = TeacherSettings(base_url=base_url, model="bench", api_key="bench", max_tokens=64,
-                               concurrency=concurrency)  # fmt: skip
+    settings = TeacherSettings(
+        base_url=base_url, model="bench", api_key="bench", max_tokens=64, concurrency=concurrency
+    )
     client = TeacherClient(settings, SqliteLedger(ledger))
     before = resource.getrusage(resource.RUSAGE_SELF)
     rss_before, cpu_before = before.ru_maxrss, before.ru_utime + before.ru_stime
@@ -136,8 +147,9 @@ def run_arm(arm: str, base_url: str, n: int, concurrency: int, ledger: str) -> d
     if arm == "bare":
         done = asyncio.run(_bare(base_url, n, concurrency))
     elif arm in ("step", "rerun"):
-        out, _ = generate_cot(sum_problems(n // 2), client, Prompt.load("configs/prompts/cot_distill.yaml"),
-                              "distill", 2)  # fmt: skip
+        out, _ = generate_cot(
+            sum_problems(n // 2), client, Prompt.load("configs/prompts/cot_distill.yaml"), "distill", 2
+        )
         done = sum(not r.error for r in out)
     else:
         count = 0
@@ -152,14 +164,34 @@ def run_arm(arm: str, base_url: str, n: int, concurrency: int, ledger: str) -> d
     usage = resource.getrusage(resource.RUSAGE_SELF)
     cpu_ms = (usage.ru_utime + usage.ru_stime - cpu_before) * 1000 / n
     peak = usage.ru_maxrss
-    return {"arm": arm, "requests": n, "ok": done, "seconds": round(seconds, 2), "per_s": round(n / seconds, 1),
-            "cpu_ms_per_request": round(cpu_ms, 3),
-            "peak_rss_mb": round(peak / 1024, 1), "rss_growth_mb": round((peak - rss_before) / 1024, 1)}  # fmt: skip
+    return {
+        "arm": arm,
+        "requests": n,
+        "ok": done,
+        "seconds": round(seconds, 2),
+        "per_s": round(n / seconds, 1),
+        "cpu_ms_per_request": round(cpu_ms, 3),
+        "peak_rss_mb": round(peak / 1024, 1),
+        "rss_growth_mb": round((peak - rss_before) / 1024, 1),
+    }
 
 
 def _spawn_arm(arm: str, base_url: str, n: int, concurrency: int, ledger: str) -> dict:
-    command = [sys.executable, "-m", "benchmarks.teacher_bench", "--arm", arm, "--base-url", base_url,
-               "--requests", str(n), "--concurrency", str(concurrency), "--ledger", ledger]  # fmt: skip
+    command = [
+        sys.executable,
+        "-m",
+        "benchmarks.teacher_bench",
+        "--arm",
+        arm,
+        "--base-url",
+        base_url,
+        "--requests",
+        str(n),
+        "--concurrency",
+        str(concurrency),
+        "--ledger",
+        ledger,
+    ]
     done = subprocess.run(command, capture_output=True, text=True, check=True)
     return json.loads(done.stdout.strip().splitlines()[-1])
 
@@ -184,7 +216,7 @@ def main() -> None:
             json.dumps(run_arm(args.arm, args.base_url, args.requests, args.concurrency, args.ledger))
         )
 
-    from distill.local_server import free_port
+    from distill.llm.local_server import free_port
 
     port = free_port()
     server = subprocess.Popen(
@@ -203,8 +235,10 @@ def main() -> None:
     try:
         server.stdout.readline()
         base_url = f"http://127.0.0.1:{port}/v1"
-        print(f"fixed-latency server {args.latency * 1000:.0f} ms, concurrency {args.concurrency}, "
-              f"{args.requests} requests; load {Path('/proc/loadavg').read_text().split()[:3]}")  # fmt: skip
+        print(
+            f"fixed-latency server {args.latency * 1000:.0f} ms, concurrency {args.concurrency}, "
+            f"{args.requests} requests; load {Path('/proc/loadavg').read_text().split()[:3]}"
+        )
         results: dict[str, dict] = {}
         with tempfile.TemporaryDirectory() as tmp:
             ratios = []
@@ -214,8 +248,11 @@ def main() -> None:
                     results[arm] = _spawn_arm(arm, base_url, args.requests, args.concurrency, ledger)
                     print(json.dumps(results[arm]), flush=True)
                 ratios.append(results["step"]["per_s"] / results["bare"]["per_s"])
-            plan = [("rerun", args.requests, "step0"), ("stream-small", args.requests // 10, "small"),
-                    ("stream", args.requests, "stream")]  # fmt: skip
+            plan = [
+                ("rerun", args.requests, "step0"),
+                ("stream-small", args.requests // 10, "small"),
+                ("stream", args.requests, "stream"),
+            ]
             for arm, n, ledger in plan:
                 results[arm] = _spawn_arm(arm, base_url, n, args.concurrency, f"{tmp}/{ledger}.sqlite")
                 print(json.dumps(results[arm]), flush=True)

@@ -7,6 +7,7 @@ from assets.distill_dataset import DATASET_CHECKS, distill_dataset
 from assets.grpo_model import grpo_model
 from assets.pdf_pages import pdf_pages
 from assets.problem_pairs import problem_pairs
+from assets.resources import translator_pool
 from assets.rl_model import rl_model
 from assets.sft_model import sft_model
 from assets.student_eval import student_eval
@@ -15,7 +16,6 @@ from assets.translated_pairs import translated_pairs_asset
 from assets.verified_cot import verified_cot
 from pipelines.environment import load_resources
 from pipelines.jobs import build_jobs
-from pipelines.resources import translator_pool
 from pipelines.schedules import build_schedules
 from pipelines.sensors import build_inbox_sensor
 
@@ -34,7 +34,7 @@ defs = dg.Definitions(
         grpo_model,
         rl_model,
         student_eval,
-    ],  # fmt: skip
+    ],
     asset_checks=DATASET_CHECKS,
     jobs=[collection_job, dataset_job],
     schedules=build_schedules(collection_job, dataset_job),

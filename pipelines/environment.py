@@ -13,7 +13,7 @@ from pathlib import Path
 import dagster as dg
 import yaml
 
-from pipelines.resources import (
+from assets.resources import (
     CotResource,
     DatasetResource,
     OcrResource,

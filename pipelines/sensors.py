@@ -11,9 +11,9 @@ from pathlib import Path
 import dagster as dg
 
 from assets.partitions import collections
-from distill.forum import list_dumps
-from distill.ingest import list_pdfs
-from pipelines.resources import StorageResource
+from assets.resources import StorageResource
+from distill.pages.ingest import list_pdfs
+from distill.problems.forum import list_dumps
 
 
 def inbox_collections(inbox: Path) -> dict[str, str]:

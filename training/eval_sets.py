@@ -11,12 +11,13 @@ measures something and how training moves it.
 
 from __future__ import annotations
 
-import json
 import random
 from pathlib import Path
 from typing import Any
 
 import pyarrow.parquet as pq
+
+from distill.core.storage import read_jsonl
 
 BENCHMARKS_DIR = Path(__file__).resolve().parent.parent / "samples" / "benchmarks"
 BENCHMARKS = ("math500", "aime24", "amc23", "gaokao2024", "arith")
@@ -30,7 +31,7 @@ def read_problems(path: str | Path, limit: int = 0, max_level: int | None = None
     if path.suffix == ".parquet":
         rows = pq.read_table(path).to_pylist()
     else:
-        rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+        rows = read_jsonl(path)
     if max_level is not None:
         rows = [row for row in rows if row.get("level") is None or row["level"] <= max_level]
     rows = rows[:limit] if limit else rows

@@ -3,7 +3,7 @@
 A recipe is one YAML file::
 
     kind: sft                               # sft | grpo
-    model: local:smollm2-135m-instruct      # hub id, local path, or the local alias (distill.local_model)
+    model: local:smollm2-135m-instruct      # hub id, local path, or the local alias (distill.llm.local_model)
     output_dir: runs/sft                    # optional default for --output-dir
     reward_funcs:                           # grpo only: names, or {name: {parameter: value}} (training.rewards)
       - accuracy
@@ -22,7 +22,7 @@ import torch
 import yaml
 from transformers import AutoModelForCausalLM, PreTrainedModel
 
-from distill.local_model import resolve_model
+from distill.llm.local_model import resolve_model
 from training.rewards import RewardSpec, get_reward_funcs
 
 KINDS = ("sft", "grpo")

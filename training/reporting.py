@@ -20,7 +20,7 @@ from dagster_pipes import DAGSTER_PIPES_CONTEXT_ENV_VAR, PipesContext, open_dags
 from transformers import Trainer, TrainerCallback
 from transformers.trainer_utils import get_last_checkpoint
 
-from distill.versions import MODEL_TOOLS, tool_versions
+from distill.core.versions import MODEL_TOOLS, tool_versions
 from training.recipes import Recipe
 
 

@@ -7,7 +7,7 @@ such as ``answer`` and ``solution`` arrive as keyword arguments with one value p
 returns ``None`` for a row it cannot judge: TRL leaves such rows out of that reward's mean, and out of the
 group baseline when every reward is ``None``.
 
-Answers are verified with ``distill.answers.verify_many``: worker processes with a time bound per item,
+Answers are verified with ``distill.answers.bounded.verify_many``: worker processes with a time bound per item,
 usable from any thread and from forked dataloader workers; ``workers`` processes verify a batch in parallel.
 The format rewards count a ``<think>`` that the chat template pre-filled into the prompt as present
 (:func:`with_prefilled_think`). Parametrized rewards are picklable classes (TRL's async rollout worker
@@ -25,7 +25,8 @@ from typing import Any
 
 from trl.rewards import get_soft_overlong_punishment
 
-from distill.answers import extract_answer, last_boxed, verify_many
+from distill.answers.bounded import verify_many
+from distill.answers.normalize import extract_answer, last_boxed
 
 RewardFunc = Callable[..., list[float | None]]
 RewardSpec = str | Mapping[str, Mapping[str, Any]]
@@ -57,7 +58,7 @@ def with_prefilled_think(text: str) -> str:
 
 def extract_prediction(text: str) -> str | None:
     """The answer a completion gives: its last ``\\boxed{}``, else its last ``<answer>`` tag, else an explicit
-    "the answer is ..." / "答案为 ..." / "Answer: ..." statement (``distill.answers.extract_answer``)."""
+    "the answer is ..." / "答案为 ..." / "Answer: ..." statement (``distill.answers.normalize.extract_answer``)."""
     boxed = last_boxed(text)
     if boxed is not None:
         return boxed

@@ -8,13 +8,23 @@ from pathlib import Path
 
 import dagster as dg
 
+from assets.resources import StorageResource, TeacherResource, translator_pool
 from pipelines.definitions import defs
 from pipelines.environment import load_resources
-from pipelines.resources import StorageResource, TeacherResource, translator_pool
 from pipelines.sensors import build_inbox_sensor, inbox_collections, register_collections
 
-ASSETS = ["pdf_pages", "problem_pairs", "translated_pairs", "teacher_cot", "verified_cot", "distill_dataset",
-          "sft_model", "grpo_model", "rl_model", "student_eval"]  # fmt: skip
+ASSETS = [
+    "pdf_pages",
+    "problem_pairs",
+    "translated_pairs",
+    "teacher_cot",
+    "verified_cot",
+    "distill_dataset",
+    "sft_model",
+    "grpo_model",
+    "rl_model",
+    "student_eval",
+]
 DAGSTER = str(Path(sys.executable).parent / "dagster")
 
 
@@ -48,19 +58,26 @@ def test_the_translator_has_its_own_pool_when_its_endpoint_differs():
     assert {defs.resolve_assets_def(step).op.pool for step in steps} == {"teacher"}  # local.yaml
     code = "import pipelines.definitions as p; print(p.defs.resolve_assets_def('translated_pairs').op.pool)"
     env = {**os.environ, "PIPELINE_CONFIG": "configs/deepseek.yaml"}  # the code location of that config
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=300)  # fmt: skip
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=300
+    )
     assert result.returncode == 0 and result.stdout.split()[-1] == "translator", result.stderr[-2000:]
 
 
 def test_definitions_validate_with_the_workspace_file():
-    result = subprocess.run([DAGSTER, "definitions", "validate", "-w", "workspace.yaml"], capture_output=True,
-                            text=True, timeout=300)  # fmt: skip
+    result = subprocess.run(
+        [DAGSTER, "definitions", "validate", "-w", "workspace.yaml"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert result.returncode == 0, result.stderr[-2000:]
 
 
 def test_asset_list_with_module_flag_shows_the_graph():
-    result = subprocess.run([DAGSTER, "asset", "list", "-m", "pipelines.definitions"], capture_output=True,
-                            text=True, timeout=300)  # fmt: skip
+    result = subprocess.run(
+        [DAGSTER, "asset", "list", "-m", "pipelines.definitions"], capture_output=True, text=True, timeout=300
+    )
     assert result.returncode == 0, result.stderr[-2000:]
     assert all(name in result.stdout for name in ASSETS)
 

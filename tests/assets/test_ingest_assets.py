@@ -9,7 +9,7 @@ import pyarrow.parquet as pq
 
 from assets.pdf_pages import pdf_pages
 from assets.problem_pairs import problem_pairs
-from pipelines.resources import OcrResource, StorageResource, TeacherResource
+from assets.resources import OcrResource, StorageResource, TeacherResource
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples" / "inbox"
 
@@ -31,8 +31,9 @@ def test_bad_files_are_counted_and_the_collection_goes_on(tmp_path):
     }
     with dg.instance_for_test() as instance:
         instance.add_dynamic_partitions("collections", ["mixed"])
-        result = dg.materialize([pdf_pages, problem_pairs], partition_key="mixed", resources=resources,
-                                instance=instance)  # fmt: skip
+        result = dg.materialize(
+            [pdf_pages, problem_pairs], partition_key="mixed", resources=resources, instance=instance
+        )
         assert result.success
         pages_meta = result.asset_materializations_for_node("pdf_pages")[0].metadata
         pairs_meta = result.asset_materializations_for_node("problem_pairs")[0].metadata

@@ -9,22 +9,32 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from distill.dataset import DatasetPolicy, DatasetReport, build_dataset
-from distill.prompts import Prompt
-from distill.records import VerifiedRow
-from distill.shards import shard_paths
-from distill.storage import TableStore
+from distill.core.records import VerifiedRow
+from distill.core.storage import TableStore
+from distill.dataset.assembly import DatasetPolicy, DatasetReport, build_dataset
+from distill.dataset.shards import shard_paths
+from distill.llm.prompts import Prompt
+from tests.rows import stage_row
 
 COT = Prompt.load("configs/prompts/cot_distill.yaml")
 GRPO = Prompt.load("configs/prompts/grpo.yaml")
 
 
 def row(pid: str, problem: str, **kw) -> VerifiedRow:
-    values = dict(id=pid, collection="c", source_file="f.pdf", source_sha256="s", page_start=1, page_end=1,
-                  problem=problem, answer="5", type="computation", reasoning="think", final_text="\\boxed{5}",
-                  finish_reason="stop", teacher_answer="5", verdict="correct", teacher_model="m",
-                  prompt_version="cot-distill-v1", pass_rate=1.0)  # fmt: skip
-    return VerifiedRow(**{**values, **kw})
+    """A kept-by-default sample: verified, answered, R1-shaped."""
+    sample = dict(
+        answer="5",
+        type="computation",
+        reasoning="think",
+        final_text="\\boxed{5}",
+        finish_reason="stop",
+        teacher_answer="5",
+        verdict="correct",
+        teacher_model="m",
+        prompt_version="cot-distill-v1",
+        pass_rate=1.0,
+    )
+    return stage_row(VerifiedRow, pid, problem=problem, **{**sample, **kw})
 
 
 def read(out: Path, view: str) -> list[dict]:

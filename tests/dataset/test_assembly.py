@@ -1,11 +1,10 @@
 import json
 from pathlib import Path
 
-from conftest import read, row
-
-from distill.dataset import DatasetPolicy, in_test_split
-from distill.decontamination import load_benchmarks
-from distill.textnorm import words
+from distill.core.textnorm import words
+from distill.dataset.assembly import DatasetPolicy, in_test_split
+from distill.dataset.decontamination import load_benchmarks
+from tests.dataset.conftest import read, row
 
 BENCHMARKS = sorted(Path("samples/benchmarks").glob("*.jsonl"))
 MATH500 = [json.loads(line) for line in Path("samples/benchmarks/math500.jsonl").read_text().splitlines()]
@@ -25,7 +24,7 @@ def test_every_dropped_sample_is_counted_and_listed_with_its_reason(build):
         ),
         row("d", "", verdict="correct"),
         row("e", "What is 7+8?", finish_reason="length"),
-        row("f", "Broken", error="teacher failed: timeout"),
+        row("f", "Broken", error="APITimeoutError: Request timed out.", error_kind="request_failed"),
         row("g", "如图，求三角形的面积。"),
         row("h", "What is 9+9?", filter_flags=["code_block", "mixed_language"]),
         row("i", "What is 1+1?", final_text="", reasoning="   "),
@@ -36,7 +35,7 @@ def test_every_dropped_sample_is_counted_and_listed_with_its_reason(build):
         "proof problem": 1,
         "empty problem": 1,
         "truncated generation": 1,
-        "error: teacher failed": 1,
+        "error: request_failed": 1,
         "figure missing": 1,
         "code block": 1,
         "empty teacher reply": 1,
@@ -118,7 +117,7 @@ def test_benchmark_items_are_removed_with_the_item_recorded(build):
                 translated=True,
                 problem_original=zh["problem"].split("\n", 1)[1],
             )  # without the instruction line
-        ],  # fmt: skip
+        ],
     }
     references = load_benchmarks(BENCHMARKS)
     report, out = build(rows, references=references)
@@ -135,7 +134,7 @@ def test_benchmark_items_are_removed_with_the_item_recorded(build):
 def test_math500_items_are_caught_and_the_bundled_sample_items_are_not():
     """MATH-500 items as a rendered/OCR'd sample would give them (spacing, LaTeX spelling, numbering) are
     all flagged; the problems the bundled sample PDFs are rendered from are not (they are no benchmark)."""
-    from distill.decontamination import Decontaminator
+    from distill.dataset.decontamination import Decontaminator
 
     detector = Decontaminator(load_benchmarks(BENCHMARKS))
     level1 = [m for m in MATH500 if m["level"] == 1]
@@ -188,7 +187,7 @@ def test_too_long_samples_are_counted_with_the_students_tokens_and_only_long_one
 def test_views_are_sharded_and_load_with_datasets_through_the_card(build):
     import datasets
 
-    from distill.dataset_card import write_card
+    from distill.dataset.card import write_card
     from training.sft import load_split
 
     rows = {

@@ -7,22 +7,28 @@ import dagster as dg
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from conftest import row
 
 from assets.distill_dataset import DATASET_CHECKS, distill_dataset
-from distill import dataset_checks
-from distill.dataset import DatasetPolicy
-from distill.decontamination import Decontaminator, load_benchmarks
-from distill.records import VerifiedRow
-from distill.storage import TableStore
-from pipelines.resources import DatasetResource, StorageResource
+from assets.resources import DatasetResource, StorageResource
+from distill.core.records import VerifiedRow
+from distill.core.storage import TableStore
+from distill.dataset import checks as dataset_checks
+from distill.dataset.assembly import DatasetPolicy
+from distill.dataset.decontamination import Decontaminator, load_benchmarks
+from tests.dataset.conftest import row
 
 MATH500 = json.loads(Path("samples/benchmarks/math500.jsonl").read_text().splitlines()[3])["problem"]
 
 
 def _rows(n: int = 8) -> list[VerifiedRow]:
-    return [row(f"p{i}", f"A shop sells {i + 3} pens for {2 * i + 5} dollars. What is the price of one pen?",
-                verdict="correct" if i % 4 == 0 else "incorrect") for i in range(n)]  # fmt: skip
+    return [
+        row(
+            f"p{i}",
+            f"A shop sells {i + 3} pens for {2 * i + 5} dollars. What is the price of one pen?",
+            verdict="correct" if i % 4 == 0 else "incorrect",
+        )
+        for i in range(n)
+    ]
 
 
 def _materialize(tmp_path: Path, rows: list[VerifiedRow], **dataset) -> dg.ExecuteInProcessResult:
@@ -35,8 +41,9 @@ def _materialize(tmp_path: Path, rows: list[VerifiedRow], **dataset) -> dg.Execu
     }
     with dg.instance_for_test() as instance:
         instance.add_dynamic_partitions("collections", ["col-a"])
-        return dg.materialize([distill_dataset, *DATASET_CHECKS], instance=instance, resources=resources,
-                              raise_on_error=False)  # fmt: skip
+        return dg.materialize(
+            [distill_dataset, *DATASET_CHECKS], instance=instance, resources=resources, raise_on_error=False
+        )
 
 
 def _checks(result: dg.ExecuteInProcessResult) -> dict[str, bool]:

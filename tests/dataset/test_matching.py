@@ -5,10 +5,10 @@ from pathlib import Path
 
 import numpy as np
 
-from distill.decontamination import BenchmarkItem, Decontaminator
-from distill.dedup import find_duplicates
-from distill.minhash import band_keys, candidate_pairs, matches, signatures
-from distill.textnorm import normalize, numbers, words
+from distill.core.textnorm import normalize, numbers, words
+from distill.dataset.decontamination import BenchmarkItem, Decontaminator
+from distill.dataset.dedup import find_duplicates
+from distill.dataset.minhash import band_keys, candidate_pairs, matches, signatures
 
 
 def test_normalization_ignores_spacing_case_latex_spelling_and_figure_code():
@@ -50,12 +50,14 @@ def _dedup(texts, kept=None):
 
 def test_near_duplicates_need_a_high_ratio_and_the_same_numbers():
     base = "A bag has 4 red and 6 blue marbles. Two are drawn without replacement. What is the probability both are red?"
-    found = _dedup([
-        base,
-        base.replace("Two are drawn", "Two marbles are drawn"),  # near duplicate
-        base.replace("4 red", "5 red"),  # other numbers: another problem
-        "A box has 4 red and 6 blue balls. What is the expected number of red balls in 3 draws?",  # related only
-    ])  # fmt: skip
+    found = _dedup(
+        [
+            base,
+            base.replace("Two are drawn", "Two marbles are drawn"),  # near duplicate
+            base.replace("4 red", "5 red"),  # other numbers: another problem
+            "A box has 4 red and 6 blue balls. What is the expected number of red balls in 3 draws?",  # related only
+        ]
+    )
     assert [(d.problem, d.representative, d.method) for d in found] == [(1, 0, "near")]
     assert 0.9 <= found[0].similarity < 1.0
 
@@ -67,13 +69,21 @@ def test_the_representative_is_the_best_ranked_member():
 
 def _items():
     return [
-        BenchmarkItem("b", "long", "In triangle $ABC$, the medians from $A$ and $B$ are perpendicular. "
-                                   "If $BC = 7$ and $AC = 6$, find the length of $AB$."),
+        BenchmarkItem(
+            "b",
+            "long",
+            "In triangle $ABC$, the medians from $A$ and $B$ are perpendicular. "
+            "If $BC = 7$ and $AC = 6$, find the length of $AB$.",
+        ),
         BenchmarkItem("b", "short", "Compute $\\dbinom{31}{28}$."),
     ] + [
-        BenchmarkItem("b", f"boiler{i}", f"请完成下面一道选择题，每个小题四个选项中，只有一项是符合题目要求的。\n题目 {i} 的内容各不相同 {i * 7}")
+        BenchmarkItem(
+            "b",
+            f"boiler{i}",
+            f"请完成下面一道选择题，每个小题四个选项中，只有一项是符合题目要求的。\n题目 {i} 的内容各不相同 {i * 7}",
+        )
         for i in range(4)
-    ]  # fmt: skip
+    ]
 
 
 def test_decontamination_finds_copies_embedded_edited_and_short_items():
@@ -117,7 +127,15 @@ def test_bundled_benchmarks_do_not_flag_each_other_by_accident():
 
 def test_shared_options_are_not_evidence():
     """A different question with the same four options as a gaokao 2024 item is not contaminated."""
-    detector = Decontaminator([BenchmarkItem("gaokao2024", "z", "若 \\frac{z}{z-1}=1+\\mathrm{i}, 则 z=(\\quad) A. -1-\\mathrm{i} B. -1+\\mathrm{i} C. 1-\\mathrm{i} D. 1+\\mathrm{i}")])  # fmt: skip
+    detector = Decontaminator(
+        [
+            BenchmarkItem(
+                "gaokao2024",
+                "z",
+                "若 \\frac{z}{z-1}=1+\\mathrm{i}, 则 z=(\\quad) A. -1-\\mathrm{i} B. -1+\\mathrm{i} C. 1-\\mathrm{i} D. 1+\\mathrm{i}",
+            )
+        ]
+    )
     other = "若 $z(1+\\mathrm{i})=2 \\mathrm{i}$ ，则 $z=(\\quad)$\nA. $-1-\\mathrm{i}$\nB. $-1+\\mathrm{i}$\nC. $1-\\mathrm{i}$\nD. $1+\\mathrm{i}$"
     same = "若 $\\frac{z}{z-1}=1+\\mathrm{i}$ ，则 $z=(\\quad)$\nA. $-1-\\mathrm{i}$\nB. $-1+\\mathrm{i}$\nC. $1-\\mathrm{i}$\nD. $1+\\mathrm{i}$"
     assert [c.text for c in detector.query([other, same])] == [1]

@@ -13,7 +13,7 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from distill.local_server import free_port
+from distill.llm.local_server import free_port
 
 pytestmark = pytest.mark.e2e
 ROOT = Path(__file__).resolve().parents[2]
@@ -47,15 +47,25 @@ def test_partitioned_run_over_graphql(tmp_path, monkeypatch):
     home = tmp_path / "dagster"
     home.mkdir()
     (home / "dagster.yaml").touch()
-    env = {**os.environ, "DAGSTER_HOME": str(home), "DATA_ROOT": str(tmp_path / "data"), "INBOX_ROOT": str(inbox),
-           "PIPELINE_CONFIG": str(ROOT / "tests" / "e2e" / "fast.yaml")}  # fmt: skip
+    env = {
+        **os.environ,
+        "DAGSTER_HOME": str(home),
+        "DATA_ROOT": str(tmp_path / "data"),
+        "INBOX_ROOT": str(inbox),
+        "PIPELINE_CONFIG": str(ROOT / "tests" / "e2e" / "fast.yaml"),
+    }
     monkeypatch.setenv("DAGSTER_HOME", str(home))
     dg.DagsterInstance.get().add_dynamic_partitions("collections", ["english-sample"])
     port = free_port()
     dagster = str(Path(sys.executable).parent / "dagster")
-    server = subprocess.Popen([dagster, "dev", "-w", "workspace.yaml", "-h", "127.0.0.1", "-p", str(port)],
-                              cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                              start_new_session=True)  # fmt: skip
+    server = subprocess.Popen(
+        [dagster, "dev", "-w", "workspace.yaml", "-h", "127.0.0.1", "-p", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     try:
         deadline = time.monotonic() + 240
         while time.monotonic() < deadline:

@@ -43,8 +43,14 @@ def demo_run(tmp_path_factory):
     before = teacher_servers()
 
     def run(*args: str) -> str:
-        result = subprocess.run([sys.executable, "-m", "pipelines", *args], cwd=ROOT, env=env, capture_output=True,
-                                text=True, timeout=1500)  # fmt: skip
+        result = subprocess.run(
+            [sys.executable, "-m", "pipelines", *args],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=1500,
+        )
         assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-5000:]
         return result.stdout
 
@@ -86,8 +92,18 @@ def test_dataset_has_messages_answers_and_provenance(demo_run):
     row = sft[0]
     assert [m["role"] for m in row["messages"]] == ["user", "assistant"]
     assert row["messages"][1]["content"].startswith("<think>\n")
-    for column in ("problem", "answer", "collection", "source_file", "source_sha256", "page_start", "ocr_engine",
-                   "teacher_model", "prompt_version", "request_key"):  # fmt: skip
+    for column in (
+        "problem",
+        "answer",
+        "collection",
+        "source_file",
+        "source_sha256",
+        "page_start",
+        "ocr_engine",
+        "teacher_model",
+        "prompt_version",
+        "request_key",
+    ):
         assert column in sft.column_names
     assert all(r["source_file"].endswith(".pdf") and r["page_start"] >= 1 for r in sft)
     card = (dataset / "README.md").read_text()

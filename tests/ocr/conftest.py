@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 
 import pytest
-from ocr_samples import EXAM_SCANNED, INBOX
 
 from ocr import PageText, extract_pdf
+from tests.ocr.ocr_samples import EXAM_SCANNED, INBOX
 
 
 @pytest.fixture(scope="session")

@@ -37,7 +37,7 @@ def extract_or_die(path: str, pages: list[int], settings) -> list[dict]:
     """A worker task that kills its process on page 2 (as a hostile PDF might), else extracts."""
     import os
 
-    from distill.ingest import extract_pages
+    from distill.pages.ingest import extract_pages
 
     if 2 in pages:
         os._exit(3)

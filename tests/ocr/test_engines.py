@@ -6,12 +6,12 @@ import shutil
 
 import pymupdf
 import pytest
-from ocr_samples import EXAM_SCANNED
 
 from ocr import EngineConfig, EngineUnavailable, Settings, check_engine, engine_names, extract_pdf
 from ocr.engines import get_engine, render_dpi
 from ocr.engines.paddle import MODELS
 from ocr.render import render
+from tests.ocr.ocr_samples import EXAM_SCANNED
 
 
 def test_engine_names_and_their_render_resolutions():

@@ -6,7 +6,7 @@ import json
 import subprocess
 import sys
 
-from ocr_samples import EXAM_SCANNED, EXAM_TEXT, ROOT, english_sample
+from tests.ocr.ocr_samples import EXAM_SCANNED, EXAM_TEXT, ROOT, english_sample
 
 FIELDS = ["page", "text", "method", "engine", "engine_version", "confidence", "flags", "error"]
 

@@ -6,9 +6,9 @@ import zlib
 
 import pymupdf
 import pytest
-from ocr_samples import EXAM_TEXT
 
 from ocr import EngineConfig, Limits, PageText, Settings, extract_pdf
+from tests.ocr.ocr_samples import EXAM_TEXT
 
 
 def only_error(rows: list[PageText]) -> str:
@@ -111,9 +111,8 @@ def test_a_decompression_bomb_is_refused_before_it_is_read(tmp_path):
 
 
 def test_a_page_too_large_for_the_pixel_budget_is_rendered_smaller(tmp_path, monkeypatch):
-    from fakes import FakeEngine
-
     import ocr.extract
+    from tests.ocr.fakes import FakeEngine
 
     engine = FakeEngine()
     monkeypatch.setattr(ocr.extract, "get_engine", lambda config: engine)

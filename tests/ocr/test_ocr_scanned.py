@@ -7,12 +7,12 @@ import math
 
 import pymupdf
 import pytest
-from fakes import FakeEngine
-from ocr_samples import EXAM_SCANNED, EXAM_SCANNED_TRUTH, cjk_recall
 
 import ocr.extract
 from ocr import EngineConfig, PageText, Settings, extract_pdf
 from ocr.types import OcrLine
+from tests.ocr.fakes import FakeEngine
+from tests.ocr.ocr_samples import EXAM_SCANNED, EXAM_SCANNED_TRUTH, cjk_recall
 
 
 def test_scanned_sample_has_no_text_layer():

@@ -6,14 +6,14 @@ import json
 import math
 import re
 
-import layouts
 import pymupdf
-from fakes import FakeEngine
-from ocr_samples import EXAM_TEXT, ROOT, english_sample
 
 import ocr.extract
 from ocr import EngineConfig, Settings, extract_pdf
 from ocr.textlayer import is_usable, meaningful_chars
+from tests.ocr import layouts
+from tests.ocr.fakes import FakeEngine
+from tests.ocr.ocr_samples import EXAM_TEXT, ROOT, english_sample
 
 
 def squash(text: str) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from ocr_samples import INBOX, ROOT
+from tests.ocr.ocr_samples import INBOX, ROOT
 
 
 def test_render_is_byte_identical(tmp_path):

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import layouts
 import pymupdf
-from fakes import FakeEngine
 
 import ocr.extract
 from ocr import Settings, extract_pdf
 from ocr.textlayer import read_layer
 from ocr.vector_math import find_holes
+from tests.ocr import layouts
+from tests.ocr.fakes import FakeEngine
 
 
 def test_the_vector_formula_is_found_and_cut_into_runs(tmp_path):

@@ -12,10 +12,10 @@ import dagster as dg
 import yaml
 
 from assets.grpo_model import grpo_model
+from assets.resources import DatasetResource, StorageResource, TrainingResource
 from assets.rl_model import rl_model
 from assets.sft_model import sft_model
 from assets.student_eval import student_eval
-from pipelines.resources import StorageResource, TrainingResource
 
 ROOT = Path(__file__).resolve().parents[2]
 STAGES = ("sft_model", "grpo_model", "rl_model")
@@ -44,8 +44,12 @@ def test_train_both_grpo_arms_evaluate_four_arms_and_reuse(data_root, tmp_path):
         eval_benchmarks={"arith": 2},
         eval_max_new_tokens=24,
     )
-    resources = {"storage": StorageResource(data_root=str(data), inbox_root=str(tmp_path / "inbox")),
-                 "training": training, "pipes_subprocess_client": dg.PipesSubprocessClient()}  # fmt: skip
+    resources = {
+        "storage": StorageResource(data_root=str(data), inbox_root=str(tmp_path / "inbox")),
+        "dataset": DatasetResource(),
+        "training": training,
+        "pipes_subprocess_client": dg.PipesSubprocessClient(),
+    }
     instance = dg.DagsterInstance.ephemeral()
 
     result = dg.materialize(
@@ -88,6 +92,9 @@ def test_train_both_grpo_arms_evaluate_four_arms_and_reuse(data_root, tmp_path):
     assert all(0.0 <= evaluation[f"pass_at_1_{arm}"].value <= 1.0 for arm in report)
     assert report["grpo"]["model"] == meta["grpo_model"]["checkpoint"].value
     assert set(report["base"]["by_set"]) == {"heldout", "arith"}
+    versions = {arm: r["prompt_version"] for arm, r in report.items()}  # each arm's training prompt
+    assert versions == {"base": "cot-distill-v1", "rl": "grpo-v1", "sft": "cot-distill-v1", "grpo": "grpo-v1"}
+    assert all(evaluation[f"prompt_{arm}"].value == versions[arm] for arm in report)
     assert (
         "| SFT+GRPO |" in evaluation["results"].value
         and "data:image/png;base64," in evaluation["chart"].value

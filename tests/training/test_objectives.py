@@ -11,7 +11,7 @@ from datasets import Dataset
 from transformers import AutoTokenizer, LlamaConfig, LlamaForCausalLM
 from trl import GRPOConfig, GRPOTrainer, SFTConfig, SFTTrainer
 
-from distill.local_model import LOCAL_MODEL_ALIAS, resolve_model
+from distill.llm.local_model import LOCAL_MODEL_ALIAS, resolve_model
 from training.rewards import reasoning_steps_reward
 
 PROMPT_LEN, COMPLETION_LEN = 5, 6
@@ -25,21 +25,43 @@ def tokenizer():
 
 def tiny_model(vocab_size: int) -> LlamaForCausalLM:
     torch.manual_seed(0)
-    config = LlamaConfig(vocab_size=vocab_size, hidden_size=16, intermediate_size=32, num_hidden_layers=2,
-                         num_attention_heads=2, num_key_value_heads=1, max_position_embeddings=64)  # fmt: skip
+    config = LlamaConfig(
+        vocab_size=vocab_size,
+        hidden_size=16,
+        intermediate_size=32,
+        num_hidden_layers=2,
+        num_attention_heads=2,
+        num_key_value_heads=1,
+        max_position_embeddings=64,
+    )
     return LlamaForCausalLM(config)
 
 
 def grpo_trainer(tokenizer, tmp_path, loss_type: str, beta: float) -> GRPOTrainer:
-    args = GRPOConfig(output_dir=str(tmp_path), use_cpu=True, bf16=False, per_device_train_batch_size=4,
-                      num_generations=4, max_completion_length=COMPLETION_LEN, temperature=1.0, beta=beta,
-                      loss_type=loss_type, report_to="none", activation_checkpointing=False)  # fmt: skip
+    args = GRPOConfig(
+        output_dir=str(tmp_path),
+        use_cpu=True,
+        bf16=False,
+        per_device_train_batch_size=4,
+        num_generations=4,
+        max_completion_length=COMPLETION_LEN,
+        temperature=1.0,
+        beta=beta,
+        loss_type=loss_type,
+        report_to="none",
+        activation_checkpointing=False,
+    )
     model = tiny_model(len(tokenizer))
     if beta:  # the reference model is loaded again from the model's path
         model.save_pretrained(tmp_path / "tiny")
         model = str(tmp_path / "tiny")
-    trainer = GRPOTrainer(model=model, processing_class=tokenizer, reward_funcs=[reasoning_steps_reward], args=args,
-                          train_dataset=Dataset.from_dict({"prompt": ["What is 1 + 1?"] * 4}))  # fmt: skip
+    trainer = GRPOTrainer(
+        model=model,
+        processing_class=tokenizer,
+        reward_funcs=[reasoning_steps_reward],
+        args=args,
+        train_dataset=Dataset.from_dict({"prompt": ["What is 1 + 1?"] * 4}),
+    )
     trainer.model.eval()  # eval mode: the loss is not divided by the gradient accumulation steps
     return trainer
 
@@ -114,16 +136,30 @@ def test_grpo_kl_term_is_k3_times_beta(tokenizer, tmp_path):
 
 def test_sft_label_smoothing_is_nll_mixed_with_the_uniform_cross_entropy(tokenizer, tmp_path):
     eps = 0.1
-    conversations = Dataset.from_dict({
-        "prompt": [[{"role": "user", "content": "What is 2 + 3?"}]] * 2,
-        "completion": [[{"role": "assistant", "content": "<think>\n2 + 3 = 5\n</think>\n\\boxed{5}"}]] * 2,
-    })  # fmt: skip
-    args = SFTConfig(output_dir=str(tmp_path), use_cpu=True, bf16=False, per_device_train_batch_size=2,
-                     label_smoothing_factor=eps, completion_only_loss=True, report_to="none",
-                     activation_checkpointing=False)  # fmt: skip
+    conversations = Dataset.from_dict(
+        {
+            "prompt": [[{"role": "user", "content": "What is 2 + 3?"}]] * 2,
+            "completion": [[{"role": "assistant", "content": "<think>\n2 + 3 = 5\n</think>\n\\boxed{5}"}]]
+            * 2,
+        }
+    )
+    args = SFTConfig(
+        output_dir=str(tmp_path),
+        use_cpu=True,
+        bf16=False,
+        per_device_train_batch_size=2,
+        label_smoothing_factor=eps,
+        completion_only_loss=True,
+        report_to="none",
+        activation_checkpointing=False,
+    )
     with pytest.warns(FutureWarning, match="label_smoothing_factor"):
-        trainer = SFTTrainer(model=tiny_model(len(tokenizer)), processing_class=tokenizer, args=args,
-                             train_dataset=conversations)  # fmt: skip
+        trainer = SFTTrainer(
+            model=tiny_model(len(tokenizer)),
+            processing_class=tokenizer,
+            args=args,
+            train_dataset=conversations,
+        )
     inputs = trainer._prepare_inputs(next(iter(trainer.get_train_dataloader())))
     labels = inputs["labels"]
     loss = trainer.compute_loss(trainer.model, dict(inputs))

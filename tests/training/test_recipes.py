@@ -13,9 +13,9 @@ from accelerate.commands.config.config_args import load_config_from_file
 from accelerate.commands.launch import launch_command_parser
 from trl import GRPOConfig, SFTConfig
 
-from distill.local_model import LOCAL_MODEL_ALIAS
+from assets.resources import TrainingResource
+from distill.llm.local_model import LOCAL_MODEL_ALIAS
 from pipelines.environment import load_resources
-from pipelines.resources import TrainingResource
 from training.recipes import load_recipe
 from training.rewards import get_reward_funcs
 

@@ -197,11 +197,27 @@ def test_open_r1_soft_overlong_punishment(length, expected):
 
 
 def test_open_r1_reward_names_map_to_functions():
-    names = ["accuracy", "format", "reasoning_steps", "cosine", "repetition_penalty", "length", "tag_count",
-             "soft_overlong_punishment"]  # fmt: skip
+    names = [
+        "accuracy",
+        "format",
+        "reasoning_steps",
+        "cosine",
+        "repetition_penalty",
+        "length",
+        "tag_count",
+        "soft_overlong_punishment",
+    ]
     funcs = get_reward_funcs(names)
-    expected = ["accuracy_reward", "format_reward", "reasoning_steps_reward", "cosine_scaled_reward",
-                "repetition_penalty_reward", "len_reward", "tag_count_reward", "soft_overlong_punishment_reward"]  # fmt: skip
+    expected = [
+        "accuracy_reward",
+        "format_reward",
+        "reasoning_steps_reward",
+        "cosine_scaled_reward",
+        "repetition_penalty_reward",
+        "len_reward",
+        "tag_count_reward",
+        "soft_overlong_punishment_reward",
+    ]
     assert [f.__name__ for f in funcs] == expected
 
 

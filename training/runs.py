@@ -1,0 +1,101 @@
+"""Where trained students live, and whether a training run can be skipped (pure logic).
+
+A run is keyed by (dataset version, recipe text, starting model): the same key means the same
+training, so its checkpoint is reused instead of retrained. ``<models>/<stage>.json`` points at the
+checkpoint of the latest materialization of each stage, for the stages downstream of it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+
+def run_key(dataset_version: str, recipe_path: str | Path, start_model: str) -> str:
+    digest = hashlib.sha256()
+    for part in (dataset_version, Path(recipe_path).read_text(encoding="utf-8"), start_model):
+        digest.update(part.encode("utf-8") + b"\x1f")
+    return digest.hexdigest()[:16]
+
+
+def run_dir(models_dir: Path, stage: str, key: str) -> Path:
+    return models_dir / stage / key
+
+
+def finished(directory: Path) -> bool:
+    final = directory / "final"
+    return (final / "config.json").is_file() and (directory / "metrics.json").is_file()
+
+
+def record(models_dir: Path, stage: str, info: dict) -> None:
+    pointer = models_dir / f"{stage}.json"
+    tmp = pointer.with_suffix(".tmp")
+    tmp.write_text(json.dumps(info, indent=2), encoding="utf-8")
+    tmp.replace(pointer)
+
+
+def latest(models_dir: Path, stage: str) -> dict:
+    pointer = models_dir / f"{stage}.json"
+    if not pointer.is_file():
+        raise FileNotFoundError(f"{pointer} does not exist: materialize {stage} first")
+    return json.loads(pointer.read_text(encoding="utf-8"))
+
+
+@dataclass(frozen=True)
+class Run:
+    """One training run of ``stage``: its key, its directory, and what it was keyed by."""
+
+    stage: str
+    models_dir: Path
+    dataset_dir: Path
+    dataset_version: str
+    recipe: str
+    start_model: str
+
+    @classmethod
+    def plan(cls, models_dir: Path, dataset_dir: Path, stage: str, recipe: str, start_model: str) -> Run:
+        version = json.loads((dataset_dir / "dataset_info.json").read_text(encoding="utf-8"))["version"]
+        return cls(stage, models_dir, dataset_dir, version, recipe, start_model)
+
+    @property
+    def key(self) -> str:
+        return run_key(self.dataset_version, self.recipe, self.start_model)
+
+    @property
+    def out(self) -> Path:
+        return run_dir(self.models_dir, self.stage, self.key)
+
+    @property
+    def info(self) -> dict:
+        """What the stage's pointer file and the asset's metadata record of the run."""
+        return {
+            "run_key": self.key,
+            "checkpoint": str(self.out / "final"),
+            "dataset_version": self.dataset_version,
+            "recipe": self.recipe,
+            "start_model": self.start_model,
+        }
+
+    def finished(self) -> bool:
+        return finished(self.out)
+
+    def metrics(self) -> dict:
+        return json.loads((self.out / "metrics.json").read_text(encoding="utf-8"))
+
+    def record(self) -> None:
+        """Point ``<models>/<stage>.json`` at this run's checkpoint."""
+        record(self.models_dir, self.stage, self.info)
+
+    def script_args(self) -> list[str]:
+        return [
+            "--recipe",
+            self.recipe,
+            "--dataset",
+            str(self.dataset_dir),
+            "--output-dir",
+            str(self.out),
+            "--model",
+            self.start_model,
+        ]
