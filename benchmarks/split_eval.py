@@ -9,7 +9,10 @@ Sections (each prints its figures; ``--show N`` also prints up to N failures per
   ``split_document``; problems found vs expected (rows of ``*.truth.csv``), and the text similarity of
   each problem matched by number to its truth prompt: ``difflib`` ratio of both texts reduced to
   letters, digits, CJK and math symbols (LaTeX commands mapped to their Unicode symbols, so that
-  ``$A \\cap B$`` and the OCR's ``A∩B`` compare equal).
+  ``$A \\cap B$`` and the OCR's ``A∩B`` compare equal: blind to scripts). Then, per exam and overall,
+  the math structure of the matched problems against the corrected truth (``benchmarks/math_structure.py``:
+  superscripts and subscripts with their content, fractions, roots, overlines; recall and precision) and a
+  script-aware CER, where ``x3`` for ``x^{3}`` is an error.
 - ``extract``: GAOKAO-Bench choice and fill-in items (``solutions/gaokaobench_*.json``): the share whose
   answer extracted from ``analysis`` verifies (math-verify) against the ``answer`` field.
 - ``normalize``: the reference answers of ``answers/qwen25math_*.jsonl`` and ``benchmarks/math500.jsonl``:
@@ -38,6 +41,8 @@ from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
+from benchmarks.gaokao_truth import TRUTH_ERRATA, corrected
+from benchmarks.math_structure import Fidelity
 from distill.answers.bounded import parse_many, verify_many
 from distill.answers.normalize import choice_letters, extract_answer, normalize_answer
 from distill.problems.splitting import split_document
@@ -82,6 +87,17 @@ def problem_text(problem: str, options: list[str]) -> str:
     return "\n".join([problem, *(f"{chr(65 + i)}. {o}" for i, o in enumerate(options))])
 
 
+def exam_fidelity(exam: str, truth: list[str], by_number: dict) -> Fidelity:
+    """Math structure and script-aware CER of the problems matched by number to the truth questions,
+    against the corrected truth (questions of TRUTH_ERRATA left out)."""
+    fidelity = Fidelity()
+    for n, question in enumerate(truth, start=1):
+        if n in by_number and (exam, n) not in TRUTH_ERRATA:
+            found = by_number[n]
+            fidelity.add(corrected(exam, n, question), problem_text(found.problem, found.options))
+    return fidelity
+
+
 def _ocr_source_hash() -> str:
     digest = hashlib.sha256()
     for path in sorted((ROOT / "ocr").rglob("*.py")):
@@ -106,6 +122,7 @@ def ocr_pages(pdf: Path) -> list[tuple[int, str]]:
 def eval_split(data: Path, show: int) -> None:
     print("== split: gaokao 2024 exams (OCR -> split_document) vs truth files")
     sims_all: list[float] = []
+    fidelity_all = Fidelity()
     for truth_csv in sorted((data / "pdfs" / "gaokao2024").glob("*.truth.csv")):
         pdf = truth_csv.with_name(truth_csv.name.replace(".truth.csv", ".pdf"))
         with truth_csv.open(encoding="utf-8") as f:
@@ -142,6 +159,9 @@ def eval_split(data: Path, show: int) -> None:
             f"  missing {missing or '-'} extra {extra or '-'}  choice answers {agree}/{len(letters)}"
             f"  split {seconds * 1000:.0f} ms"
         )
+        fidelity = exam_fidelity(pdf.stem, truth, by_number)
+        fidelity_all.merge(fidelity)
+        print(f"  {'':10s} {fidelity.summary()}")
         for n, s in sorted(sims.items(), key=lambda kv: kv[1])[:show]:
             p = by_number[n]
             print(f"    #{n} {s:.3f} found: {canonical_text(problem_text(p.problem, p.options))[:110]}")
@@ -149,7 +169,12 @@ def eval_split(data: Path, show: int) -> None:
     if sims_all:
         print(
             f"  all exams: median similarity {statistics.median(sims_all):.3f} over {len(sims_all)} problems"
+            " (normalized: blind to scripts)"
         )
+        print("  all exams, math structure against the corrected truth (benchmarks/math_structure.py):")
+        for line in fidelity_all.tally.lines():
+            print(f"    {line}")
+        print(f"    script-aware CER {fidelity_all.cer():.3f}")
 
 
 def _bench_items(data: Path) -> list[tuple[str, str, str, str, str]]:

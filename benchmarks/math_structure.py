@@ -1,0 +1,223 @@
+"""Math structure of a text, so that a benchmark can fail where the math is wrong (pure logic).
+
+A question's math is more than its characters: ``x^{3}`` read as ``x3`` is another problem, and so is
+``0.1^{2}`` read as ``0.12``. This module reads the truth's LaTeX and the extracted text the same way
+and counts, with their content:
+
+- ``sup`` / ``sub``: superscripts and subscripts (``x^{2}`` gives ``("sup", "2")``; ``a_{n+1}`` gives
+  ``("sub", "n+1")``);
+- ``frac``: fractions, numerator and denominator (``\\frac{1}{2}`` gives ``("frac", "1/2")``);
+- ``root``: square roots and n-th roots (``\\sqrt{3}``, ``√3``);
+- ``over``: overlines, bars and vector arrows (``\\bar{x}``, ``\\overrightarrow{AB}``).
+
+Notation that means the same is read the same (``x^3`` and ``x^{3}``, ``x³``, ``\\dfrac`` and ``\\frac``,
+``\\vec{a}`` and ``\\overrightarrow{a}``); nothing that differs in meaning is equated: ``x3`` has no
+superscript, and ``a/b`` is not a stacked fraction. ``script_text`` keeps the scripts in a text reduced
+for a character error rate, so that the CER counts a flattened exponent as an error.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from rapidfuzz.distance import Levenshtein
+
+
+class Kind(StrEnum):
+    SUP = "sup"
+    SUB = "sub"
+    FRAC = "frac"
+    ROOT = "root"
+    OVER = "over"
+
+
+_SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁿⁱ", "0123456789+-=()ni")
+_SUBSCRIPTS = str.maketrans("₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎ₙₘₖₓₐₑᵢⱼ", "0123456789+-=()nmkxaeij")
+_SUP_RUN = re.compile("[⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁿⁱ]+")
+_SUB_RUN = re.compile("[₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎ₙₘₖₓₐₑᵢⱼ]+")
+_OVER_COMMANDS = ("overrightarrow", "overline", "vec", "bar", "widehat", "hat", "overleftrightarrow")
+_DROP = re.compile(r"\\(?:left|right|displaystyle|mathrm|mathbf|mathit|text|operatorname|boldsymbol)\b")
+
+
+def canonical(text: str) -> str:
+    """Scripts, fractions, roots and overlines in one LaTeX spelling; spaces and sizing commands gone."""
+    text = unicodedata.normalize("NFC", text)
+    text = _SUP_RUN.sub(lambda m: "^{" + m.group(0).translate(_SUPERSCRIPTS) + "}", text)
+    text = _SUB_RUN.sub(lambda m: "_{" + m.group(0).translate(_SUBSCRIPTS) + "}", text)
+    text = re.sub(r"\\[dt]frac\b", r"\\frac", text)
+    text = re.sub(r"\\(?:" + "|".join(_OVER_COMMANDS) + r")\b", r"\\overline", text)
+    text = text.replace("\u0304", "").replace("\u20d7", "")  # combining bar / arrow: see _combining
+    text = _DROP.sub("", text)
+    text = re.sub(r"√\s*(\{[^{}]*\}|\([^()]*\)|[0-9A-Za-z.]+)", _unicode_root, text)
+    text = re.sub(r"\s+", "", text)
+    # a one-token script or argument gets its braces: x^3 -> x^{3}, \sqrt3 -> \sqrt{3}
+    text = re.sub(r"([\^_])(?!\{)(\\[A-Za-z]+|[0-9]|[A-Za-z])", r"\1{\2}", text)
+    text = re.sub(r"(\\(?:sqrt|overline))(?![\[{A-Za-z])(.)", r"\1{\2}", text)
+    return text
+
+
+def _unicode_root(match: re.Match) -> str:
+    body = match.group(1)
+    if body[0] in "{(":
+        body = body[1:-1]
+    return "\\sqrt{" + body + "}"
+
+
+def _group(text: str, start: int) -> tuple[str, int]:
+    """The braced group opening at ``text[start]`` (``{``) and the index after it ("" when unbalanced)."""
+    depth = 0
+    for i in range(start, len(text)):
+        depth += {"{": 1, "}": -1}.get(text[i], 0)
+        if depth == 0:
+            return text[start + 1 : i], i + 1
+    return "", len(text)
+
+
+def structures(text: str) -> Counter[tuple[Kind, str]]:
+    """Every script, fraction, root and overline of ``text``, with its content, nested ones too."""
+    found: Counter[tuple[Kind, str]] = Counter()
+    _collect(canonical(text), found)
+    return found
+
+
+def _collect(text: str, found: Counter) -> None:
+    i = 0
+    while i < len(text):
+        if text[i] in "^_" and text.startswith("{", i + 1):
+            kind = Kind.SUP if text[i] == "^" else Kind.SUB
+            body, i = _group(text, i + 1)
+            found[(kind, body)] += 1
+            _collect(body, found)
+            continue
+        if text.startswith("\\frac{", i):
+            numerator, after = _group(text, i + 5)
+            denominator, i = _group(text, after) if text.startswith("{", after) else ("", after)
+            found[(Kind.FRAC, f"{numerator}/{denominator}")] += 1
+            _collect(numerator, found)
+            _collect(denominator, found)
+            continue
+        if text.startswith("\\sqrt", i):
+            j = i + 5
+            index = ""
+            if text.startswith("[", j):
+                close = text.find("]", j)
+                index, j = text[j + 1 : close], close + 1
+            if text.startswith("{", j):
+                body, i = _group(text, j)
+                found[(Kind.ROOT, f"{index}:{body}" if index else body)] += 1
+                _collect(body, found)
+                continue
+        if text.startswith("\\overline{", i):
+            body, i = _group(text, i + 9)
+            found[(Kind.OVER, body)] += 1
+            _collect(body, found)
+            continue
+        i += 1
+
+
+@dataclass
+class Tally:
+    """Matched structures against the truth's and the extraction's, per kind."""
+
+    truth: Counter = field(default_factory=Counter)
+    found: Counter = field(default_factory=Counter)
+    matched: Counter = field(default_factory=Counter)
+
+    def add(self, truth_text: str, extracted_text: str) -> None:
+        """One aligned pair (a question of the truth and the problem extracted for it)."""
+        truth, found = structures(truth_text), structures(extracted_text)
+        for (kind, _), n in truth.items():
+            self.truth[kind] += n
+        for (kind, _), n in found.items():
+            self.found[kind] += n
+        for (kind, _), n in (truth & found).items():
+            self.matched[kind] += n
+
+    def recall(self, *kinds: Kind) -> float | None:
+        total = sum(self.truth[k] for k in kinds)
+        return sum(self.matched[k] for k in kinds) / total if total else None
+
+    def precision(self, *kinds: Kind) -> float | None:
+        total = sum(self.found[k] for k in kinds)
+        return sum(self.matched[k] for k in kinds) / total if total else None
+
+    def merge(self, other: Tally) -> None:
+        self.truth += other.truth
+        self.found += other.found
+        self.matched += other.matched
+
+    def lines(self) -> list[str]:
+        """One line per kind and one for scripts (sup + sub): recall and precision with their counts."""
+        rows = [("scripts", (Kind.SUP, Kind.SUB))] + [(k.value, (k,)) for k in Kind]
+        out = []
+        for name, kinds in rows:
+            truth, found = sum(self.truth[k] for k in kinds), sum(self.found[k] for k in kinds)
+            matched = sum(self.matched[k] for k in kinds)
+            recall, precision = self.recall(*kinds), self.precision(*kinds)
+            out.append(
+                f"{name:8s} recall {_pct(recall)} ({matched}/{truth})  precision {_pct(precision)} ({matched}/{found})"
+            )
+        return out
+
+
+def _pct(value: float | None) -> str:
+    return "  -  " if value is None else f"{value:.3f}"
+
+
+_SCRIPT_KEEP = re.compile(r"[0-9A-Za-z\u4e00-\u9fff+\-=<>≤≥≠∈∉∩∪⊆⊂√‾π∞·×⊥∥∠°≈±△⇒→αβγθλμσωΩφ()\[\]|/,.!%^_{}]")
+_COMMANDS = {
+    r"\cap": "∩", r"\cup": "∪", r"\notin": "∉", r"\in": "∈", r"\subseteq": "⊆", r"\subset": "⊂",
+    r"\alpha": "α", r"\beta": "β", r"\gamma": "γ", r"\theta": "θ", r"\lambda": "λ", r"\mu": "μ",
+    r"\sigma": "σ", r"\omega": "ω", r"\Omega": "Ω", r"\varphi": "φ", r"\phi": "φ", r"\pi": "π",
+    r"\leqslant": "≤", r"\geqslant": "≥", r"\leq": "≤", r"\geq": "≥", r"\le": "≤", r"\ge": "≥",
+    r"\neq": "≠", r"\ne": "≠", r"\infty": "∞", r"\cdot": "·", r"\times": "×", r"\perp": "⊥",
+    r"\parallel": "∥", r"\angle": "∠", r"\circ": "°", r"\approx": "≈", r"\pm": "±", r"\triangle": "△",
+    r"\Rightarrow": "⇒", r"\rightarrow": "→", r"\to": "→", r"\{": "(", r"\}": ")",
+}  # fmt: skip
+
+
+def script_text(text: str) -> str:
+    """``text`` reduced for a script-aware CER: as the old normalization (symbols to Unicode, markup
+    gone), but scripts, fractions, roots and overlines stay as ``^{}``, ``_{}``, ``\\frac``'s ``{}{}``,
+    ``√{}`` and ``‾{}``, so ``x3`` for ``x^{3}`` costs three characters."""
+    text = unicodedata.normalize("NFKC", canonical(text.replace("\u2212", "-")))
+    text = text.replace("\\frac", "").replace("\\sqrt", "√").replace("\\overline", "‾")
+    text = re.sub(r"\\[A-Za-z]+|\\[{}]", lambda m: _COMMANDS.get(m.group(0), ""), text)
+    return "".join(_SCRIPT_KEEP.findall(text))
+
+
+@dataclass
+class Fidelity:
+    """The structure tally and the script-aware CER of aligned (truth question, extracted problem) pairs."""
+
+    tally: Tally = field(default_factory=Tally)
+    distance: int = 0
+    length: int = 0
+
+    def add(self, truth_text: str, extracted_text: str) -> None:
+        self.tally.add(truth_text, extracted_text)
+        truth, found = script_text(truth_text), script_text(extracted_text)
+        self.distance += Levenshtein.distance(truth, found)
+        self.length += len(truth)
+
+    def cer(self) -> float | None:
+        return self.distance / self.length if self.length else None
+
+    def merge(self, other: Fidelity) -> None:
+        self.tally.merge(other.tally)
+        self.distance += other.distance
+        self.length += other.length
+
+    def summary(self) -> str:
+        """One line: script and fraction recall/precision and the script-aware CER."""
+        t = self.tally
+        scripts = (Kind.SUP, Kind.SUB)
+        return (
+            f"scripts recall {_pct(t.recall(*scripts))} precision {_pct(t.precision(*scripts))}"
+            f"  fractions recall {_pct(t.recall(Kind.FRAC))}  roots {_pct(t.recall(Kind.ROOT))}"
+            f"  overlines {_pct(t.recall(Kind.OVER))}  script-aware CER {_pct(self.cer())}"
+        )

@@ -1,0 +1,42 @@
+"""The structure measure fails where the math is wrong: a flattened exponent is a miss, a wrong one an
+error, and notation that means the same counts the same."""
+
+import pytest
+
+from benchmarks.math_structure import Kind, Tally, script_text, structures
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [("x^3", "x^{3}"), ("x³", "x^{3}"), (r"\dfrac{1}{2}", r"\frac{1}{2}"), ("√3", r"\sqrt{3}"),
+     (r"\vec{a}", r"\overrightarrow{a}"), ("a_n", "a_{n}"), ("x₁²", "x_{1}^{2}"), (r"\left(x\right)^2", "(x)^{2}")],
+)  # fmt: skip
+def test_notation_that_means_the_same_reads_the_same(a, b):
+    assert structures(a) == structures(b) and script_text(a) == script_text(b)
+
+
+@pytest.mark.parametrize(
+    ("truth", "read"),
+    [("x^{3}", "x3"), ("0.1^{2}", "0.12"), ("e^{x}", "ex"), ("y_{0}", "y0"), (r"\frac{1}{2}", "1/2"),
+     (r"\bar{x}", "x"), ("(x-1)^{2}(x-4)", "(x-1)2(x-4)")],
+)  # fmt: skip
+def test_a_flattened_script_or_fraction_is_a_miss_and_costs_characters(truth, read):
+    tally = Tally()
+    tally.add(truth, read)
+    kinds = tuple(Kind)
+    assert tally.recall(*kinds) == 0.0 and tally.precision(*kinds) is None
+    assert script_text(truth) != script_text(read)
+
+
+def test_content_counts_a_wrong_exponent_is_an_error_not_a_match():
+    tally = Tally()
+    tally.add("x^{2}+y_{1}", "x^{3}+y_{1}")
+    assert (tally.recall(Kind.SUP), tally.precision(Kind.SUP)) == (0.0, 0.0)
+    assert (tally.recall(Kind.SUB), tally.precision(Kind.SUB)) == (1.0, 1.0)
+
+
+def test_nested_structures_and_fraction_parts_are_counted():
+    found = structures(r"\frac{x^{2}}{a^{2}}+\sqrt[3]{2}")
+    assert found[(Kind.FRAC, "x^{2}/a^{2}")] == 1 and found[(Kind.SUP, "2")] == 2
+    assert found[(Kind.ROOT, "3:2")] == 1
+    assert structures("x^{2}") != structures("x^{3}")
