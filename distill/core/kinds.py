@@ -13,6 +13,11 @@ class PageMethod(StrEnum):
     ERROR = "error"
 
 
+# The page flags of ``ocr`` that say the extracted math may not be the page's: they travel from the page to
+# its problems (``ProblemRow.page_flags``) and on to the dataset, where ``drop_flags`` can drop them.
+FIDELITY_FLAGS = ("math_lost", "low_confidence", "repaired", "downscaled")
+
+
 class QuestionType(StrEnum):
     SINGLE_CHOICE = "single_choice"
     MULTI_CHOICE = "multi_choice"

@@ -68,6 +68,7 @@ _SCAN_COLUMNS = [
     "reasoning",
     "final_text",
     "filter_flags",
+    "page_flags",
     "pass_rate",
     "teacher_model",
     "prompt_version",
@@ -94,7 +95,8 @@ REPORT_SCHEMAS = {
 class DatasetPolicy:
     require_verified: bool = True  # keep only samples whose answer verified against the reference
     drop_truncated: bool = True  # drop generations cut by max_tokens (finish_reason == "length")
-    drop_flags: tuple[str, ...] = ("mixed_language", "code_block", "repetition")  # R1 flags that drop
+    # R1 flags of the sample and fidelity flags of its pages that drop it
+    drop_flags: tuple[str, ...] = ("mixed_language", "code_block", "repetition", "math_lost")
     max_tokens: int | None = 16384  # SFT conversation length in the student's tokens; None: no limit
     near_duplicate_ratio: float = 0.9  # similarity ratio of normalized texts for a near duplicate
     ngram: int = 8  # word n-gram of decontamination
@@ -123,6 +125,7 @@ class DatasetReport:
     duplicates: dict[str, int]  # {"exact", "near"} problems
     verified_share: float
     tools: dict[str, str]  # package -> version: the verifier, OCR engines and model libraries of this build
+    page_flags: dict[str, int]  # SFT samples kept although their pages carry a fidelity flag, by flag
     lengths: dict[str, np.ndarray] = field(repr=False)  # characters per SFT row: "problem", "reasoning"
 
 
@@ -365,6 +368,7 @@ def build_dataset(
         if samples.train + samples.test
         else 0.0,
         tools=dataset_tools(),
+        page_flags=dict(sorted(samples.page_flags.items())),
         lengths={k: np.concatenate(v) if v else np.empty(0, np.int64) for k, v in samples.lengths.items()},
     )
 
@@ -377,6 +381,7 @@ class _Samples:
     train: int = 0
     test: int = 0
     verified: int = 0
+    page_flags: Counter[str] = field(default_factory=Counter)
 
 
 def _write_samples(
@@ -408,6 +413,9 @@ def _write_samples(
             sft["test"].write(kept.filter(test))
             sft["train"].write(kept.filter(pc.invert(test)))
             result.verified += pc.sum(pc.equal(kept.column("verdict"), Verdict.CORRECT.value)).as_py() or 0
+            result.page_flags.update(
+                f for flags in kept.column("page_flags").to_pylist() for f in flags or []
+            )
             for name in result.lengths:
                 result.lengths[name].append(pc.utf8_length(kept.column(name)).to_numpy(zero_copy_only=False))
     result.files = {

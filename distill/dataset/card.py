@@ -105,6 +105,11 @@ def card(report: DatasetReport, policy: DatasetPolicy, license_id: str) -> str:
             [[view, report.counts[key], ", ".join(report.files[view])] for view, key in _COUNTS.items()],
         ),
         "",
+        "Kept SFT samples whose pages carry a fidelity flag (the extracted math may not be the page's; "
+        "`page_flags`, dropped when listed in `drop_flags`): "
+        + (", ".join(f"{flag}: {n}" for flag, n in report.page_flags.items()) or "none")
+        + ".",
+        "",
         f"Share of SFT samples whose answer verified: {report.verified_share:.3f}. The split is by problem "
         f"(stable hash of its id, test fraction {policy.test_fraction}).",
         "",

@@ -57,13 +57,15 @@ def _blank(values: pa.Array) -> pa.Array:
 
 
 def _first_flag(table: pa.Table, drop: tuple[str, ...]) -> pa.Array:
-    """The first upstream R1 flag of each row that the policy drops (spaces for underscores), or null."""
+    """The first upstream flag of each row that the policy drops (spaces for underscores), or null: R1's
+    flags of the sample (``filter_flags``), then the fidelity flags of its pages (``page_flags``)."""
     if not drop:
         return pa.nulls(len(table), pa.string())
-    flags = table.column("filter_flags").combine_chunks()
+    samples = table.column("filter_flags").combine_chunks().to_pylist()
+    pages = table.column("page_flags").combine_chunks().to_pylist()
     reasons = []
-    for row in flags.to_pylist():
-        hit = next((f for f in row or [] if f in drop), None)
+    for sample, page in zip(samples, pages, strict=True):
+        hit = next((f for f in [*(sample or []), *(page or [])] if f in drop), None)
         reasons.append(hit.replace("_", " ") if hit else None)
     return pa.array(reasons, pa.string())
 

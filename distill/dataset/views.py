@@ -31,7 +31,7 @@ SFT_SCHEMA = pa.schema(
     [("id", pa.string()), ("problem_id", pa.string()), ("messages", pa.list_(MESSAGE)),
      ("problem", pa.string()), ("answer", pa.string()), ("type", pa.string()), ("reasoning", pa.string()),
      ("final", pa.string()), ("teacher_answer", pa.string()), ("verdict", pa.string()),
-     ("finish_reason", pa.string()), ("pass_rate", pa.float64())]
+     ("finish_reason", pa.string()), ("pass_rate", pa.float64()), ("page_flags", pa.list_(pa.string()))]
     + [(k, _provenance_type(k)) for k in PROVENANCE]
 )  # fmt: skip
 GRPO_SCHEMA = pa.schema(

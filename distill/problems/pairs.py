@@ -19,7 +19,7 @@ from pathlib import Path
 
 from distill.answers.bounded import parse_many
 from distill.answers.normalize import MAX_ANSWER_CHARS, extract_answer, normalize_answer
-from distill.core.kinds import ErrorKind, QuestionType, SplitMethod
+from distill.core.kinds import FIDELITY_FLAGS, ErrorKind, QuestionType, SplitMethod
 from distill.core.records import PageRow, ProblemRow, stable_id
 from distill.core.scripts import detect_language
 from distill.llm.client import ChatResult, RunStats, TeacherClient
@@ -80,6 +80,14 @@ def _row(item: SplitProblem, row_id: str, base: dict, **extra: object) -> Proble
         char_end=item.char_span[1],
         **extra,
     )
+
+
+def _carry_page_flags(rows: list[ProblemRow], pages: list[PageRow]) -> None:
+    """Each problem gets the fidelity flags of the pages it spans: doubt travels with the row."""
+    flags = {page.page: {f for f in page.flags if f in FIDELITY_FLAGS} for page in pages}
+    for row in rows:
+        spanned = set().union(*(flags.get(n, set()) for n in range(row.page_start, row.page_end + 1)))
+        row.page_flags = sorted(spanned)
 
 
 def _record_json(items: list[SplitProblem]) -> str:
@@ -153,6 +161,7 @@ def problems_from_pages(
             ocr_engine=engines,
         )
         rows = _document_rows(split, base, (first.collection, first.source_sha256), doubts, outcomes)
+        _carry_page_flags(rows, file_pages)
         result.rows += rows
         if not rows:
             tried = sorted({o for _, o in outcomes.values() if o})

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import importlib.metadata
 import importlib.util
+from collections.abc import Sequence
 from typing import ClassVar
 
 import numpy as np
 
 from ocr.engines import EngineUnavailable
+from ocr.scripts import raise_scripts
 from ocr.subscripts import restore_ones
 from ocr.types import OcrLine
 
@@ -28,6 +30,14 @@ def _bounds(quad: np.ndarray) -> tuple[float, float, float, float]:
         float(quad[:, 0].max()),
         float(quad[:, 1].max()),
     )
+
+
+def _with_scripts(text: str, quad: np.ndarray, line_chars: Sequence, gray: np.ndarray) -> str:
+    """The line's text with what its character boxes and the page's ink show: subscript ones the
+    recognizer dropped (``subscripts``), else superscripts and subscripts read flat (``scripts``)."""
+    boxes = [_bounds(np.asarray(char_quad)) for _, _, char_quad in line_chars or ()]
+    restored = restore_ones(text, boxes, gray)
+    return restored if restored != text else raise_scripts(text, boxes, gray, _bounds(np.asarray(quad)))
 
 
 class RapidEngine:
@@ -76,9 +86,7 @@ class RapidEngine:
         gray = image[:, :, 0]
         return [
             OcrLine(
-                text=restore_ones(text, [_bounds(np.asarray(quad)) for _, _, quad in line_chars or ()], gray),
-                box=list(_bounds(quad)),
-                score=float(score),
+                text=_with_scripts(text, quad, line_chars, gray), box=list(_bounds(quad)), score=float(score)
             )
             for quad, text, score, line_chars in zip(boxes, texts, scores, chars, strict=True)
             if abs(_slant(quad)) <= MAX_SLANT

@@ -3,6 +3,7 @@ from pathlib import Path
 
 from distill.core.textnorm import words
 from distill.dataset.assembly import DatasetPolicy, in_test_split
+from distill.dataset.card import card
 from distill.dataset.decontamination import load_benchmarks
 from tests.dataset.conftest import read, row
 
@@ -201,3 +202,22 @@ def test_views_are_sharded_and_load_with_datasets_through_the_card(build):
     assert datasets.load_dataset(str(out), "sft")["train"].num_rows == 60
     assert datasets.load_dataset(str(out), "grpo")["train"].num_rows == report.counts["grpo_train"] == 60
     assert load_split(out, "train").num_rows == 60  # training globs the shards
+
+
+def test_fidelity_flags_of_pages_drop_by_policy_and_the_kept_ones_are_counted(build):
+    rows = [
+        row("a", "What is 2+3?", page_flags=["math_lost"]),
+        row("b", "What is 4+4?", page_flags=["low_confidence"]),
+        row("c", "What is 5+5?"),
+    ]
+    report, out = build({"c": rows})  # the default policy drops math_lost
+    assert report.dropped == {"math lost": 1} and report.page_flags == {"low_confidence": 1}
+    assert {r["problem_id"]: r["page_flags"] for r in read(out, "sft/train")} == {
+        "b": ["low_confidence"],
+        "c": [],
+    }
+    assert "fidelity flag" in card(report, DatasetPolicy(), "apache-2.0") and "low_confidence: 1" in card(
+        report, DatasetPolicy(), "apache-2.0"
+    )
+    kept, _ = build({"c": rows}, DatasetPolicy(max_tokens=None, test_fraction=0.0, drop_flags=()))
+    assert kept.dropped == {} and kept.page_flags == {"low_confidence": 1, "math_lost": 1}

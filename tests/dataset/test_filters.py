@@ -17,6 +17,7 @@ def _table(**columns) -> pa.Table:
         "finish_reason": ["stop"] * n,
         "verdict": ["correct"] * n,
         "filter_flags": [[]] * n,
+        "page_flags": [[]] * n,
         "error_kind": [None] * n,
     }
     return pa.table({**base, **columns})
@@ -84,3 +85,9 @@ def test_the_students_tokenizer_counts_tokens(local_model_dir):
     count = student_token_counter(str(local_model_dir))
     short, long = count(["What is 2+3?", "step " * 500])
     assert 3 <= short <= 8 and 400 <= long <= 1000
+
+
+def test_fidelity_flags_of_the_pages_drop_a_sample_when_listed():
+    table = _table(page_flags=[["math_lost"], ["low_confidence"], []])
+    assert _reasons(table, drop_flags=("math_lost",)) == ["math lost", None, None]
+    assert _reasons(table, drop_flags=()) == [None, None, None]

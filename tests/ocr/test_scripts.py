@@ -1,0 +1,46 @@
+"""Scripts from the ink: a small glyph set off the line's baseline is a superscript or a subscript."""
+
+import numpy as np
+
+from ocr.scripts import raise_scripts
+
+BASELINE, HEIGHT = 40, 20  # pixels: the glyphs of the line stand on y=40 and digits are 20 tall
+
+
+def line(glyphs: list[tuple[str, int, int]]) -> tuple[str, list, np.ndarray, tuple]:
+    """A white image with one ink block per glyph: (character, top, foot) rows, 12 px wide each."""
+    gray = np.full((60, 20 * len(glyphs) + 20), 255, np.uint8)
+    boxes = []
+    for k, (_, top, foot) in enumerate(glyphs):
+        x0 = 10 + 20 * k
+        gray[top : foot + 1, x0 + 3 : x0 + 13] = 0
+        boxes.append((x0, 10, x0 + 16, 50))
+    return "".join(g[0] for g in glyphs), boxes, gray, (10, 10, 20 * len(glyphs) + 10, 50)
+
+
+FULL = (BASELINE - HEIGHT + 1, BASELINE)  # a digit or a capital
+X = (BASELINE - 11, BASELINE)  # an x-height letter
+SUP = (BASELINE - HEIGHT - 3, BASELINE - 9)  # small and raised
+SUB = (BASELINE - 7, BASELINE + 6)  # small and lowered
+
+
+def test_a_raised_small_digit_is_a_superscript_and_a_lowered_one_a_subscript():
+    text, boxes, gray, box = line([("x", *X), ("3", *SUP), ("<", *X), ("5", *FULL), ("a", *X), ("1", *SUB)])
+    assert raise_scripts(text, boxes, gray, box) == "x^{3}<5a_{1}"
+
+
+def test_signs_join_a_script_between_its_characters_and_a_script_needs_a_base():
+    glyphs = [("x", *X), ("n", *SUP), ("+", *SUP), ("1", *SUP), ("=", *X), ("2", *FULL), ("a", *X), ("c", *X)]
+    text, boxes, gray, box = line(glyphs)
+    assert raise_scripts(text, boxes, gray, box) == "x^{n+1}=2ac"
+    text, boxes, gray, box = line([("3", *SUP), ("x", *X), ("5", *FULL), ("7", *FULL)])
+    assert raise_scripts(text, boxes, gray, box) == "3x57"  # nothing before the raised 3
+
+
+def test_a_flat_line_and_a_line_too_short_to_measure_are_left_as_read():
+    text, boxes, gray, box = line([("x", *X), ("3", *FULL), ("<", *X), ("5", *FULL)])
+    assert raise_scripts(text, boxes, gray, box) == "x3<5"  # 0.12 stays 0.12 when the 2 is on the line
+    text, boxes, gray, box = line([("x", *X), ("3", *SUP)])
+    assert raise_scripts(text, boxes, gray, box) == "x3"
+    text, boxes, gray, box = line([("x", *X), ("3", *SUP), ("5", *FULL), ("7", *FULL)])
+    assert raise_scripts(text + "9", boxes, gray, box) == text + "9"  # boxes that do not pair
