@@ -3,7 +3,7 @@
 A text recognizer reads a line as a flat string: the exponent of `x³` comes back as `x3`, the index of
 `a₁` as `a1`. rapidocr also gives each character's horizontal span in the line, and the page's pixels in
 that span say where the character's ink sits. The line's own glyphs give its baseline (the median foot of
-its digits, capitals and x-height letters) and its glyph height (the median height of its digits and
+its digits, capitals and x-height letters, by a vote that a few scripts cannot carry) and its glyph height (the median height of its digits and
 capitals). A character set in a script is small and off that baseline:
 
 - superscript: its foot at least SUP_RISE glyph heights above the baseline and its top near the cap
@@ -38,6 +38,7 @@ _X_HEIGHT = re.compile(r"[acemnorsuvwxz]")  # from the baseline to the x-height
 _DESCENDS = re.compile(r"[gjpqy]")
 _SCRIPT = re.compile(r"[0-9A-Za-z]")
 _SIGN = re.compile(r"[+\-−]")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
 _BASE = re.compile(r"[0-9A-Za-z)\]}|α-ωΑ-Ω]")
 
 
@@ -64,8 +65,9 @@ def raise_scripts(text: str, chars: Sequence[Box], gray: np.ndarray, line: Box) 
     feet = [ink[i][1] for i in shown if ink[i] and (_FULL.match(text[i]) or _X_HEIGHT.match(text[i]))]
     if len(feet) < REFERENCE:
         return text
-    baseline = float(np.median(feet))
     on_line = max(2.0, 0.08 * (bottom - top))  # a foot this close to the baseline stands on it
+    cjk = [ink[i][1] for i in shown if ink[i] and _CJK.match(text[i])]
+    baseline = _baseline(feet, on_line, float(np.median(cjk)) if cjk else float(np.median(feet)))
     heights = [
         ink[i][1] - ink[i][0] + 1
         for i in shown
@@ -99,6 +101,17 @@ def raise_scripts(text: str, chars: Sequence[Box], gray: np.ndarray, line: Box) 
                 continue
         k += 1
     return "".join(out) + text[last:]
+
+
+def _baseline(feet: list[int], on_line: float, near: float) -> float:
+    """The foot that most glyphs stand on. In a short line a few scripts can outnumber the glyphs on the
+    baseline in a median (`an，bn`: two lowered n against one a); here each foot is a candidate, the one
+    with the most feet within `on_line` of it wins, and a tie goes to the one nearest `near` (the CJK
+    glyphs' feet, which sit on the line, or the median)."""
+    votes = {foot: sum(abs(other - foot) <= on_line for other in feet) for foot in feet}
+    most = max(votes.values())
+    chosen = min((foot for foot, n in votes.items() if n == most), key=lambda foot: abs(foot - near))
+    return float(np.median([foot for foot in feet if abs(foot - chosen) <= on_line]))
 
 
 def _role(char: str, ink: tuple[int, int] | None, baseline: float, height: float) -> str:

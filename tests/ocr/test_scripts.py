@@ -44,3 +44,20 @@ def test_a_flat_line_and_a_line_too_short_to_measure_are_left_as_read():
     assert raise_scripts(text, boxes, gray, box) == "x3"
     text, boxes, gray, box = line([("x", *X), ("3", *SUP), ("5", *FULL), ("7", *FULL)])
     assert raise_scripts(text + "9", boxes, gray, box) == text + "9"  # boxes that do not pair
+
+
+def test_a_short_line_of_mostly_scripts_keeps_its_baseline():
+    # `①an，bn均为`: two lowered n outnumber the one a on the baseline; the CJK glyphs break the tie
+    cjk = (BASELINE - 20, BASELINE + 2)
+    glyphs = [
+        ("a", *X),
+        ("n", *SUB),
+        ("，", BASELINE - 4, BASELINE + 2),
+        ("b", *FULL),
+        ("n", *SUB),
+        ("均", *cjk),
+        ("为", *cjk),
+        ("M", *FULL),
+    ]
+    text, boxes, gray, box = line(glyphs)
+    assert raise_scripts(text, boxes, gray, box) == "a_{n}，b_{n}均为M"
