@@ -26,6 +26,8 @@ from enum import StrEnum
 
 from rapidfuzz.distance import Levenshtein
 
+from benchmarks.latex_symbols import SYMBOLS
+
 
 class Kind(StrEnum):
     SUP = "sup"
@@ -40,6 +42,7 @@ _SUBSCRIPTS = str.maketrans("₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎ₙₘ
 _SUP_RUN = re.compile("[⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁿⁱ]+")
 _SUB_RUN = re.compile("[₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎ₙₘₖₓₐₑᵢⱼ]+")
 _OVER_COMMANDS = ("overrightarrow", "overline", "vec", "bar", "widehat", "hat", "overleftrightarrow")
+END = "\x00"  # marks the end of a command name where a space was
 _DROP = re.compile(r"\\(?:left|right|displaystyle|mathrm|mathbf|mathit|text|operatorname|boldsymbol)\b")
 
 
@@ -53,11 +56,13 @@ def canonical(text: str) -> str:
     text = text.replace("\u0304", "").replace("\u20d7", "")  # combining bar / arrow: see _combining
     text = _DROP.sub("", text)
     text = re.sub(r"√\s*(\{[^{}]*\}|\([^()]*\)|[0-9A-Za-z.]+)", _unicode_root, text)
+    # spaces go, but the one that ends a command stays as END: `\in A` is not `\inA`
+    text = re.sub(r"(\\[A-Za-z]+)\s+(?=[A-Za-z0-9])", "\\1" + END, text)
     text = re.sub(r"\s+", "", text)
     # a one-token script or argument gets its braces: x^3 -> x^{3}, \sqrt3 -> \sqrt{3}
     text = re.sub(r"([\^_])(?!\{)(\\[A-Za-z]+|[0-9]|[A-Za-z])", r"\1{\2}", text)
-    text = re.sub(r"(\\(?:sqrt|overline))(?![\[{A-Za-z])(.)", r"\1{\2}", text)
-    return text
+    text = re.sub(r"(\\(?:sqrt|overline))" + END + "(.)", r"\1{\2}", text)
+    return re.sub(r"(\\(?:sqrt|overline))(?![\[{A-Za-z" + END + "])(.)", r"\1{\2}", text)
 
 
 def _unicode_root(match: re.Match) -> str:
@@ -90,13 +95,13 @@ def _collect(text: str, found: Counter) -> None:
         if text[i] in "^_" and text.startswith("{", i + 1):
             kind = Kind.SUP if text[i] == "^" else Kind.SUB
             body, i = _group(text, i + 1)
-            found[(kind, body)] += 1
+            found[(kind, body.replace(END, ""))] += 1
             _collect(body, found)
             continue
         if text.startswith("\\frac{", i):
             numerator, after = _group(text, i + 5)
             denominator, i = _group(text, after) if text.startswith("{", after) else ("", after)
-            found[(Kind.FRAC, f"{numerator}/{denominator}")] += 1
+            found[(Kind.FRAC, f"{numerator}/{denominator}".replace(END, ""))] += 1
             _collect(numerator, found)
             _collect(denominator, found)
             continue
@@ -108,12 +113,12 @@ def _collect(text: str, found: Counter) -> None:
                 index, j = text[j + 1 : close], close + 1
             if text.startswith("{", j):
                 body, i = _group(text, j)
-                found[(Kind.ROOT, f"{index}:{body}" if index else body)] += 1
+                found[(Kind.ROOT, (f"{index}:{body}" if index else body).replace(END, ""))] += 1
                 _collect(body, found)
                 continue
         if text.startswith("\\overline{", i):
             body, i = _group(text, i + 9)
-            found[(Kind.OVER, body)] += 1
+            found[(Kind.OVER, body.replace(END, ""))] += 1
             _collect(body, found)
             continue
         i += 1
@@ -169,15 +174,7 @@ def _pct(value: float | None) -> str:
 
 
 _SCRIPT_KEEP = re.compile(r"[0-9A-Za-z\u4e00-\u9fff+\-=<>≤≥≠∈∉∩∪⊆⊂√‾π∞·×⊥∥∠°≈±△⇒→αβγθλμσωΩφ()\[\]|/,.!%^_{}]")
-_COMMANDS = {
-    r"\cap": "∩", r"\cup": "∪", r"\notin": "∉", r"\in": "∈", r"\subseteq": "⊆", r"\subset": "⊂",
-    r"\alpha": "α", r"\beta": "β", r"\gamma": "γ", r"\theta": "θ", r"\lambda": "λ", r"\mu": "μ",
-    r"\sigma": "σ", r"\omega": "ω", r"\Omega": "Ω", r"\varphi": "φ", r"\phi": "φ", r"\pi": "π",
-    r"\leqslant": "≤", r"\geqslant": "≥", r"\leq": "≤", r"\geq": "≥", r"\le": "≤", r"\ge": "≥",
-    r"\neq": "≠", r"\ne": "≠", r"\infty": "∞", r"\cdot": "·", r"\times": "×", r"\perp": "⊥",
-    r"\parallel": "∥", r"\angle": "∠", r"\circ": "°", r"\approx": "≈", r"\pm": "±", r"\triangle": "△",
-    r"\Rightarrow": "⇒", r"\rightarrow": "→", r"\to": "→", r"\{": "(", r"\}": ")",
-}  # fmt: skip
+_COMMANDS = {**SYMBOLS, r"\{": "(", r"\}": ")"}  # set braces are no structure braces
 
 
 def script_text(text: str) -> str:
@@ -187,7 +184,7 @@ def script_text(text: str) -> str:
     text = unicodedata.normalize("NFKC", canonical(text.replace("\u2212", "-")))
     text = text.replace("\\frac", "").replace("\\sqrt", "√").replace("\\overline", "‾")
     text = re.sub(r"\\[A-Za-z]+|\\[{}]", lambda m: _COMMANDS.get(m.group(0), ""), text)
-    return "".join(_SCRIPT_KEEP.findall(text))
+    return "".join(_SCRIPT_KEEP.findall(text.replace(END, "")))
 
 
 @dataclass

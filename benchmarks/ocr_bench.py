@@ -56,6 +56,7 @@ import numpy as np
 import pymupdf
 
 from benchmarks.gaokao_truth import TRUTH_CORRECTIONS, TRUTH_ERRATA, corrected, truth_questions
+from benchmarks.latex_symbols import SYMBOLS as LATEX_SYMBOLS
 from benchmarks.math_structure import Fidelity
 from benchmarks.split_eval import exam_fidelity
 from distill.pages.ingest import CHUNK_PAGES, extract_pages
@@ -64,15 +65,7 @@ from ocr import EngineConfig, Settings, extract_pdf
 from ocr.engines import render_dpi
 
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
-SYMBOLS = {
-    r"\cap": "∩", r"\cup": "∪", r"\notin": "∉", r"\in": "∈", r"\subseteq": "⊆", r"\subset": "⊂",
-    r"\alpha": "α", r"\beta": "β", r"\gamma": "γ", r"\theta": "θ", r"\lambda": "λ", r"\mu": "μ",
-    r"\sigma": "σ", r"\omega": "ω", r"\Omega": "Ω", r"\varphi": "φ", r"\phi": "φ", r"\pi": "π",
-    r"\sqrt": "√", r"\leqslant": "≤", r"\geqslant": "≥", r"\leq": "≤", r"\geq": "≥", r"\le": "≤",
-    r"\ge": "≥", r"\neq": "≠", r"\ne": "≠", r"\infty": "∞", r"\cdot": "·", r"\times": "×",
-    r"\perp": "⊥", r"\parallel": "∥", r"\angle": "∠", r"\circ": "°", r"\approx": "≈", r"\pm": "±",
-    r"\triangle": "△", r"\Rightarrow": "⇒", r"\rightarrow": "→", r"\to": "→", r"\{": "{", r"\}": "}",
-}  # fmt: skip
+SYMBOLS = {**LATEX_SYMBOLS, r"\sqrt": "√", r"\{": "{", r"\}": "}"}
 KEEP = re.compile(r"[0-9A-Za-z\u4e00-\u9fff+\-=<>≤≥≠∈∉∩∪⊆⊂√π∞·×⊥∥∠°≈±△⇒→αβγθλμσωΩφ()\[\]{}|/,.!%]")
 
 

@@ -40,3 +40,7 @@ def test_nested_structures_and_fraction_parts_are_counted():
     assert found[(Kind.FRAC, "x^{2}/a^{2}")] == 1 and found[(Kind.SUP, "2")] == 2
     assert found[(Kind.ROOT, "3:2")] == 1
     assert structures("x^{2}") != structures("x^{3}")
+
+
+def test_a_command_keeps_the_letter_after_its_space():
+    assert script_text(r"x \in A") == "x∈A" and script_text(r"\sqrt x") == script_text(r"\sqrt{x}")
