@@ -80,8 +80,8 @@ test-latest: $(DAGSTER_HOME)/dagster.yaml
 	$(LATEST_VENV)/bin/pip install --quiet --upgrade pip
 	$(LATEST_VENV)/bin/pip install --quiet $(if $(TORCH_INDEX),--index-url $(TORCH_INDEX)) "$(TORCH_PIN)"
 	$(LATEST_VENV)/bin/pip install --quiet -e ".[train,dev]"
-	$(LATEST_VENV)/bin/pip freeze --exclude-editable > $(LATEST_VENV)/resolved.txt
-	diff <(grep -o '^[^ #]*==[^ ]*' $(LOCK) | sort) <(sort $(LATEST_VENV)/resolved.txt) || true
+	$(LATEST_VENV)/bin/pip freeze --all --exclude-editable > $(LATEST_VENV)/resolved.txt
+	@$(LATEST_VENV)/bin/python -c 'import re, sys; pins = lambda path: {re.sub(r"[-_.]+", "-", n).lower(): v for n, v in re.findall(r"(?m)^([A-Za-z0-9_.-]+)==(\S+)", open(path).read())}; old, new = pins(sys.argv[1]), pins(sys.argv[2]); print("\n".join(f"{n}: {old.get(n)} -> {new.get(n)}" for n in sorted(old.keys() | new.keys()) if old.get(n) != new.get(n)) or "today resolves the same versions as the lock")' $(LOCK) $(LATEST_VENV)/resolved.txt
 	PIPELINE_UNLOCKED=1 $(LATEST_VENV)/bin/python -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)
 
 clean:
