@@ -24,6 +24,11 @@ def _config_type(tp: Any) -> Any:
     return tp
 
 
+def _is_tuple(tp: Any) -> bool:
+    """``tuple[...]``, or ``tuple[...] | None``."""
+    return typing.get_origin(tp) is tuple or any(typing.get_origin(a) is tuple for a in typing.get_args(tp))
+
+
 def _default(field: dataclasses.Field) -> Any:
     value = field.default if field.default is not dataclasses.MISSING else field.default_factory()
     return list(value) if isinstance(value, tuple) else value
@@ -56,8 +61,5 @@ def values(resource: object, settings: type, exclude: tuple[str, ...] = ()) -> d
         if f.name in exclude:
             continue
         value = getattr(resource, f.name)
-        declared = hints[f.name]
-        if isinstance(value, list) and "tuple" in str(declared):
-            value = tuple(value)
-        out[f.name] = value
+        out[f.name] = tuple(value) if isinstance(value, list) and _is_tuple(hints[f.name]) else value
     return out

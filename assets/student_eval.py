@@ -1,7 +1,5 @@
 import base64
 import json
-from collections.abc import Iterable
-from pathlib import Path
 
 import dagster as dg
 
@@ -9,33 +7,9 @@ from assets.grpo_model import grpo_model
 from assets.resources import DatasetResource, StorageResource, TrainingResource
 from assets.rl_model import rl_model
 from assets.sft_model import sft_model
-from distill.llm.prompts import Prompt
 from training import runs
+from training.arms import ARM_STAGES, PromptMismatch, arm_prompts
 from training.eval_report import bar_chart, results_table
-
-ARM_STAGES = {"base": None, "rl": "rl_model", "sft": "sft_model", "grpo": "grpo_model"}
-# The dataset view whose prompt each arm is evaluated with: the one it was trained on (the base model,
-# untrained, is asked like the SFT data, so that base and SFT differ by the training alone).
-ARM_VIEWS = {"base": "sft", "rl": "grpo", "sft": "sft", "grpo": "grpo"}
-
-
-def arm_prompts(arms: Iterable[str], dataset: DatasetResource, dataset_dir: Path) -> dict[str, str]:
-    """The prompt file of each arm (``dataset.sft_prompt`` or ``dataset.grpo_prompt``), checked against the
-    prompt versions that ``dataset_info.json`` says the views were built with, when it records them."""
-    arms = list(arms)
-    paths = {"sft": dataset.sft_prompt, "grpo": dataset.grpo_prompt}
-    info = dataset_dir / "dataset_info.json"
-    built = json.loads(info.read_text(encoding="utf-8")).get("provenance", {}) if info.is_file() else {}
-    for view in dict.fromkeys(ARM_VIEWS[arm] for arm in arms):
-        version, recorded = Prompt.load(paths[view]).version, built.get(f"{view}_prompt")
-        if recorded and version not in recorded:
-            raise dg.Failure(
-                f"the dataset's {view} view was built with prompt {', '.join(recorded)}, but "
-                f"dataset.{view}_prompt ({paths[view]}) is {version}: the {view}-trained arms would be "
-                f"evaluated with a prompt they were not trained on. Rebuild distill_dataset (and the models), "
-                f"or point dataset.{view}_prompt back at the prompt of the dataset."
-            )
-    return {arm: paths[ARM_VIEWS[arm]] for arm in arms}
 
 
 @dg.asset(
@@ -65,7 +39,10 @@ def student_eval(
         else runs.latest(models, ARM_STAGES[arm])["checkpoint"]
         for arm in training.eval_arms
     }
-    prompts = arm_prompts(arms, dataset, dataset_dir)
+    try:
+        prompts = arm_prompts(arms, {"sft": dataset.sft_prompt, "grpo": dataset.grpo_prompt}, dataset_dir)
+    except PromptMismatch as exc:
+        raise dg.Failure(str(exc)) from exc
     report = store.local_dir("student_eval") / "results.json"
     command = training.command(
         "training.evaluate",

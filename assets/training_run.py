@@ -63,10 +63,7 @@ def train_stage(
     if run.finished():
         context.log.info(f"{stage}: dataset and recipe unchanged, reusing {run.out / 'final'}")
         run.record()
-        metrics = run.metrics()
-        scalars = {k: v for k, v in metrics.items() if isinstance(v, int | float | str | bool)}
-        versions = {"versions": metrics["versions"]} if "versions" in metrics else {}
-        return dg.MaterializeResult(metadata={**scalars, **run.info, "reused": True, **versions})
+        return dg.MaterializeResult(metadata={**run.reported(), **run.info, "reused": True})
     command = training.command(module, *run.script_args())
     context.log.info(f"{stage}: {' '.join(command)}")
     invocation = pipes.run(command=command, context=context, extras=run.info, env=training.env())

@@ -8,7 +8,8 @@ and counts, with their content:
   ``("sub", "n+1")``);
 - ``frac``: fractions, numerator and denominator (``\\frac{1}{2}`` gives ``("frac", "1/2")``);
 - ``root``: square roots and n-th roots (``\\sqrt{3}``, ``√3``);
-- ``over``: overlines, bars and vector arrows (``\\bar{x}``, ``\\overrightarrow{AB}``).
+- ``over``: overlines and bars, vector arrows, hats and arcs, each kept apart (``\\bar{x}`` is ``‾:x``,
+  ``\\overrightarrow{AB}`` is ``→:AB``, ``\\hat{y}`` is ``ˆ:y``: a mean is not a vector nor an estimate).
 
 Notation that means the same is read the same (``x^3`` and ``x^{3}``, ``x³``, ``\\dfrac`` and ``\\frac``,
 ``\\vec{a}`` and ``\\overrightarrow{a}``); nothing that differs in meaning is equated: ``x3`` has no
@@ -41,7 +42,13 @@ _SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁿⁱ"
 _SUBSCRIPTS = str.maketrans("₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎ₙₘₖₓₐₑᵢⱼ", "0123456789+-=()nmkxaeij")
 _SUP_RUN = re.compile("[⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁿⁱ]+")
 _SUB_RUN = re.compile("[₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎ₙₘₖₓₐₑᵢⱼ]+")
-_OVER_COMMANDS = ("overrightarrow", "overline", "vec", "bar", "widehat", "hat", "overleftrightarrow")
+# accents over a symbol, by meaning: the spellings of each are read as its first; the mark stands in the text
+_ACCENTS = {
+    "overline": ("‾", ("bar",)),
+    "overrightarrow": ("→", ("vec",)),
+    "widehat": ("ˆ", ("hat",)),
+    "overleftrightarrow": ("↔", ()),
+}
 END = "\x00"  # marks the end of a command name where a space was
 _DROP = re.compile(r"\\(?:left|right|displaystyle|mathrm|mathbf|mathit|text|operatorname|boldsymbol)\b")
 
@@ -52,7 +59,9 @@ def canonical(text: str) -> str:
     text = _SUP_RUN.sub(lambda m: "^{" + m.group(0).translate(_SUPERSCRIPTS) + "}", text)
     text = _SUB_RUN.sub(lambda m: "_{" + m.group(0).translate(_SUBSCRIPTS) + "}", text)
     text = re.sub(r"\\[dt]frac\b", r"\\frac", text)
-    text = re.sub(r"\\(?:" + "|".join(_OVER_COMMANDS) + r")\b", r"\\overline", text)
+    for name, (_, spellings) in _ACCENTS.items():
+        if spellings:
+            text = re.sub(r"\\(?:" + "|".join(spellings) + r")\b", "\\\\" + name, text)
     text = text.replace("\u0304", "").replace("\u20d7", "")  # combining bar / arrow: see _combining
     text = _DROP.sub("", text)
     text = re.sub(r"√\s*(\{[^{}]*\}|\([^()]*\)|[0-9A-Za-z.]+)", _unicode_root, text)
@@ -61,8 +70,9 @@ def canonical(text: str) -> str:
     text = re.sub(r"\s+", "", text)
     # a one-token script or argument gets its braces: x^3 -> x^{3}, \sqrt3 -> \sqrt{3}
     text = re.sub(r"([\^_])(?!\{)(\\[A-Za-z]+|[0-9]|[A-Za-z])", r"\1{\2}", text)
-    text = re.sub(r"(\\(?:sqrt|overline))" + END + "(.)", r"\1{\2}", text)
-    return re.sub(r"(\\(?:sqrt|overline))(?![\[{A-Za-z" + END + "])(.)", r"\1{\2}", text)
+    braced = r"(\\(?:sqrt|" + "|".join(_ACCENTS) + "))"
+    text = re.sub(braced + END + "(.)", r"\1{\2}", text)
+    return re.sub(braced + r"(?![\[{A-Za-z" + END + "])(.)", r"\1{\2}", text)
 
 
 def _unicode_root(match: re.Match) -> str:
@@ -116,9 +126,10 @@ def _collect(text: str, found: Counter) -> None:
                 found[(Kind.ROOT, (f"{index}:{body}" if index else body).replace(END, ""))] += 1
                 _collect(body, found)
                 continue
-        if text.startswith("\\overline{", i):
-            body, i = _group(text, i + 9)
-            found[(Kind.OVER, body.replace(END, ""))] += 1
+        accent = next((name for name in _ACCENTS if text.startswith(f"\\{name}{{", i)), None)
+        if accent:
+            body, i = _group(text, i + len(accent) + 1)
+            found[(Kind.OVER, f"{_ACCENTS[accent][0]}:{body.replace(END, '')}")] += 1
             _collect(body, found)
             continue
         i += 1
@@ -173,7 +184,9 @@ def _pct(value: float | None) -> str:
     return "  -  " if value is None else f"{value:.3f}"
 
 
-_SCRIPT_KEEP = re.compile(r"[0-9A-Za-z\u4e00-\u9fff+\-=<>≤≥≠∈∉∩∪⊆⊂√‾π∞·×⊥∥∠°≈±△⇒→αβγθλμσωΩφ()\[\]|/,.!%^_{}]")
+_SCRIPT_KEEP = re.compile(
+    r"[0-9A-Za-z\u4e00-\u9fff+\-=<>≤≥≠∈∉∩∪⊆⊂√‾ˆ↔π∞·×⊥∥∠°≈±△⇒→αβγθλμσωΩφ()\[\]|/,.!%^_{}]"
+)
 _COMMANDS = {**SYMBOLS, r"\{": "(", r"\}": ")"}  # set braces are no structure braces
 
 
@@ -182,7 +195,9 @@ def script_text(text: str) -> str:
     gone), but scripts, fractions, roots and overlines stay as ``^{}``, ``_{}``, ``\\frac``'s ``{}{}``,
     ``√{}`` and ``‾{}``, so ``x3`` for ``x^{3}`` costs three characters."""
     text = unicodedata.normalize("NFKC", canonical(text.replace("\u2212", "-")))
-    text = text.replace("\\frac", "").replace("\\sqrt", "√").replace("\\overline", "‾")
+    text = text.replace("\\frac", "").replace("\\sqrt", "√")
+    for name, (mark, _) in _ACCENTS.items():
+        text = text.replace("\\" + name, mark)
     text = re.sub(r"\\[A-Za-z]+|\\[{}]", lambda m: _COMMANDS.get(m.group(0), ""), text)
     return "".join(_SCRIPT_KEEP.findall(text.replace(END, "")))
 

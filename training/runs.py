@@ -81,8 +81,11 @@ class Run:
     def finished(self) -> bool:
         return finished(self.out)
 
-    def metrics(self) -> dict:
-        return json.loads((self.out / "metrics.json").read_text(encoding="utf-8"))
+    def reported(self) -> dict:
+        """A finished run's figures as metadata: its scalar metrics and the versions that trained it."""
+        metrics = json.loads((self.out / "metrics.json").read_text(encoding="utf-8"))
+        scalars = {k: v for k, v in metrics.items() if isinstance(v, int | float | str | bool)}
+        return {**scalars, **({"versions": metrics["versions"]} if "versions" in metrics else {})}
 
     def record(self) -> None:
         """Point ``<models>/<stage>.json`` at this run's checkpoint."""

@@ -6,13 +6,6 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-
-class PageMethod(StrEnum):
-    TEXT_LAYER = "text-layer"
-    OCR = "ocr"
-    ERROR = "error"
-
-
 # The page flags of ``ocr`` that say the extracted math may not be the page's: they travel from the page to
 # its problems (``ProblemRow.page_flags``) and on to the dataset, where ``drop_flags`` can drop them.
 FIDELITY_FLAGS = ("math_lost", "low_confidence", "repaired", "downscaled")
@@ -25,10 +18,6 @@ class QuestionType(StrEnum):
     COMPUTATION = "computation"
     PROOF = "proof"
     UNKNOWN = "unknown"
-
-    @property
-    def is_choice(self) -> bool:
-        return self in (QuestionType.SINGLE_CHOICE, QuestionType.MULTI_CHOICE)
 
 
 class SplitMethod(StrEnum):

@@ -17,7 +17,7 @@ from enum import StrEnum
 
 import pyarrow as pa
 
-from distill.core.kinds import CotMode, ErrorKind, PageMethod, QuestionType, SplitMethod, Verdict
+from distill.core.kinds import CotMode, ErrorKind, QuestionType, SplitMethod, Verdict
 
 
 @dataclass(kw_only=True)
@@ -29,7 +29,7 @@ class PageRow:
     source_sha256: str
     page: int
     text: str = ""
-    method: PageMethod = PageMethod.TEXT_LAYER
+    method: str = ""  # "text-layer" | "ocr" | "error" (ocr.types.Method)
     engine: str = ""  # "pymupdf" | "rapidocr" | "pymupdf+rapidocr" (formulas OCR'd) | ...
     engine_version: str = ""
     confidence: float = 0.0
@@ -178,7 +178,8 @@ class SchemaMismatch(ValueError):
 def check_columns(names: typing.Iterable[str], cls: type, where: str) -> None:
     """Fail, naming the column, when ``names`` lacks a field of ``cls``: a missing column must never turn
     into defaults that quietly switch a filter off."""
-    missing = [f.name for f in dataclasses.fields(cls) if f.name not in set(names)]
+    present = set(names)
+    missing = [f.name for f in dataclasses.fields(cls) if f.name not in present]
     if missing:
         raise SchemaMismatch(
             f"{where}: column {missing[0]!r} of {cls.__name__} is missing"

@@ -44,3 +44,9 @@ def test_nested_structures_and_fraction_parts_are_counted():
 
 def test_a_command_keeps_the_letter_after_its_space():
     assert script_text(r"x \in A") == "x∈A" and script_text(r"\sqrt x") == script_text(r"\sqrt{x}")
+
+
+def test_accents_that_mean_different_things_stay_apart():
+    assert structures(r"\bar{x}") == structures(r"\overline x")
+    assert structures(r"\bar{x}") != structures(r"\vec{x}") != structures(r"\hat{x}")
+    assert script_text(r"\bar{x}") != script_text(r"\vec{x}")

@@ -10,25 +10,10 @@ TEXT = {
 
 
 def test_problems_carry_the_fidelity_flags_of_their_pages():
+    flags = {1: ["math_lost", "figures"], 2: ["low_confidence"]}
     pages = [
-        PageRow(
-            collection="c",
-            source_file="h.pdf",
-            source_sha256="s",
-            page=1,
-            text=TEXT[1],
-            engine="pymupdf",
-            flags=["math_lost", "figures"],
-        ),
-        PageRow(
-            collection="c",
-            source_file="h.pdf",
-            source_sha256="s",
-            page=2,
-            text=TEXT[2],
-            engine="pymupdf",
-            flags=["low_confidence"],
-        ),
+        PageRow(collection="c", source_file="h.pdf", source_sha256="s", page=n, text=text, flags=flags[n])
+        for n, text in TEXT.items()
     ]
     rows = {r.number: r for r in problems_from_pages(pages).rows}
     assert rows["1"].page_flags == ["math_lost"]  # "figures" is no doubt about the math

@@ -6,18 +6,18 @@ from __future__ import annotations
 
 import json
 
-import dagster as dg
 import pyarrow as pa
 import pytest
 
 import training.evaluate as evaluate
 from assets.resources import DatasetResource
-from assets.student_eval import ARM_STAGES, arm_prompts
 from distill.dataset import views
 from distill.llm.prompts import Prompt
+from training.arms import ARM_STAGES, PromptMismatch, arm_prompts
 from training.eval_sets import benchmark
 
 PROBLEM = "What is $2 + 3$?"
+VIEW_PROMPTS = {"sft": DatasetResource().sft_prompt, "grpo": DatasetResource().grpo_prompt}
 INSTRUCTION = "\nPlease reason step by step, and put your final answer within \\boxed{}."
 
 
@@ -36,7 +36,7 @@ def training_views(dataset: DatasetResource, problem: str) -> dict[str, list[dic
 def test_each_arm_gets_the_messages_of_its_training_prompt(tmp_path):
     dataset = DatasetResource()
     trained = training_views(dataset, PROBLEM)
-    prompts = arm_prompts(ARM_STAGES, dataset, tmp_path)
+    prompts = arm_prompts(ARM_STAGES, VIEW_PROMPTS, tmp_path)
     sent = {arm: evaluate.conversation(evaluate.load_prompt(path), PROBLEM) for arm, path in prompts.items()}
 
     assert sent["grpo"] == sent["rl"] == trained["grpo"]
@@ -94,12 +94,12 @@ def test_a_prompt_other_than_the_one_the_dataset_was_built_with_fails(tmp_path):
     dataset = DatasetResource()
     info = {"version": "v", "provenance": {"sft_prompt": ["cot-distill-v1"], "grpo_prompt": ["grpo-v0"]}}
     (tmp_path / "dataset_info.json").write_text(json.dumps(info))
-    assert arm_prompts(["base", "sft"], dataset, tmp_path) == {
+    assert arm_prompts(["base", "sft"], VIEW_PROMPTS, tmp_path) == {
         "base": dataset.sft_prompt,
         "sft": dataset.sft_prompt,
     }
-    with pytest.raises(dg.Failure, match="grpo view was built with prompt grpo-v0"):
-        arm_prompts(["sft", "grpo"], dataset, tmp_path)
+    with pytest.raises(PromptMismatch, match="grpo view was built with prompt grpo-v0"):
+        arm_prompts(["sft", "grpo"], VIEW_PROMPTS, tmp_path)
 
 
 def test_a_prompt_with_another_placeholder_is_refused(tmp_path):
