@@ -23,6 +23,9 @@
   ``split_document`` matched by number to the corrected truth.
   Also the vector-drawn formulas of the AMC/AIME papers (``amc/*.pdf``): pages, formula runs OCR'd,
   pages flagged math_lost.
+- ``handouts``: born-digital handouts whose formulas are embedded images (``handouts/*.pdf``): per file,
+  pages, image placements, formula images found (the rest are figures), read into the text, unread
+  (kept out, the page flagged ``math_lost``), pages flagged, seconds; then a sample of what was read.
 - ``text``: born-digital pages (``born_digital/*.pdf``, ``amc/*.pdf``), pages/s of raw PyMuPDF
   (open + ``get_text("dict")`` per page) and of ``extract_pdf`` with formula OCR off (the same work plus
   inline math and reading order) in one process, their ratio; then ``extract_pdf`` in a warm pool of 1
@@ -211,6 +214,36 @@ def quality(data: Path) -> None:
     )
 
 
+def handouts(data: Path, sample: int = 12) -> None:
+    read: list[str] = []
+    for pdf in sorted((data / "pdfs" / "handouts").glob("*.pdf")):
+        with pymupdf.open(pdf) as doc:
+            placements = sum(len(page.get_image_info()) for page in doc)
+        start = time.perf_counter()
+        rows = extract_pdf(pdf)
+        seconds = time.perf_counter() - start
+        formulas = [line for row in rows for line in row.lines if line.formula_image]
+        kept = [line for line in formulas if line.text and line.score >= Settings().formula_floor]
+        flags = Counter(flag for row in rows for flag in row.flags)
+        print(
+            f"{pdf.name:28s} pages {len(rows)}  image placements {placements}  formula images found "
+            f"{len(formulas)}  read {len(kept)}  unread {len(formulas) - len(kept)}  pages flagged math_lost "
+            f"{flags['math_lost']}  formula_images {flags['formula_images']}  {seconds:.0f} s"
+        )
+        for row in rows:
+            for note in row.notes:
+                print(f"{'':28s} page {row.page}: {note}")
+        read += [
+            f"{pdf.name} p{row.page}: {line.text}  ({line.score:.2f})"
+            for row in rows
+            for line in row.lines
+            if line.formula_image and len(line.text) > 8
+        ]
+    step = max(len(read) // sample, 1)
+    for line in read[::step][:sample]:
+        print(f"  read: {line}")
+
+
 def _quality_figures(f: Counter) -> str:
     return (
         f"CJK recall {f['found'] / f['cjk']:.4f}  CER {f['raw'] / f['length']:.4f} as extracted, "
@@ -336,7 +369,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--data", type=Path, default=DEFAULT_DATA, help="the shared data folder (holds pdfs/)"
     )
-    parser.add_argument("--only", default="quality,text,scanned", help="sections, comma-separated")
+    parser.add_argument("--only", default="quality,handouts,text,scanned", help="sections, comma-separated")
     parser.add_argument("--scanned-pages", type=int, default=1000, help="at most this many scanned pages")
     parser.add_argument(
         "--min-seconds", type=float, default=5.0, help="time each throughput figure this long"
@@ -352,6 +385,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"ocr_bench on {args.data / 'pdfs'}, {os.cpu_count()} cores, {load()}")
     if "quality" in sections:
         quality(args.data)
+    if "handouts" in sections:
+        handouts(args.data)
     if "text" in sections:
         text_layer(args.data, args.min_seconds)
     if "scanned" in sections:

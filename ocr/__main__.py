@@ -1,6 +1,6 @@
 """python -m ocr FILE.pdf [--engine rapidocr] [--pages 1-3] [--dpi N] [--lines]
 
-Prints one JSON object per page: page, text, method, engine, engine_version, confidence, flags, error
+Prints one JSON object per page: page, text, method, engine, engine_version, confidence, flags, error, notes
 (and the OCR lines with boxes and scores with --lines). Exit status 1 when the file itself cannot be read
 (a single row with page 0 and the reason), 2 when the engine cannot run here, else 0.
 """

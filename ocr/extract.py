@@ -1,8 +1,9 @@
 """PDF file -> one PageText per page: the text layer where it is usable, OCR where it is not.
 
 A page with enough visible text is read from its text layer, inline math rebuilt from span geometry;
-formulas drawn as vector graphics there are cut out and OCR'd one line at a time ("vector_math"), and a
-page whose formulas could not be read is flagged "math_lost". A page with too little text that shows
+formulas drawn as vector graphics there are cut out and OCR'd one line at a time ("vector_math"),
+formulas embedded as images are OCR'd in place ("formula_images"), and a page whose formulas could not
+all be read is flagged "math_lost", with the reason in its notes. A page with too little text that shows
 images or drawings (a scan, possibly under an invisible OCR layer) is rendered and OCR'd ("scanned").
 
 Bad input never raises: an unreadable file gives a single error row (page 0), a page that fails gives an
@@ -25,8 +26,10 @@ import numpy as np
 import pymupdf
 
 from ocr.engines import EngineConfig, OcrEngine, get_engine, render_dpi
+from ocr.formula_images import formula_images, has_ink
 from ocr.guard import BadInput, Limits, check_images, check_page, open_pdf
 from ocr.inline_math import (
+    Box,
     Piece,
     dash_ones,
     glyph_subscripts,
@@ -41,15 +44,16 @@ from ocr.render import MIN_DPI, fitting_dpi, render
 from ocr.textlayer import Layer, is_usable, read_layer, text_of
 from ocr.types import OcrLine, PageText
 from ocr.uncovered import uncovered_marks
-from ocr.vector_math import Run, find_holes
+from ocr.vector_math import Holes, Run, find_holes
 from ocr.watermark import watermark_lines, without_watermark
 
 TEXT_LAYER_ENGINE = "pymupdf"
-EXTRACTOR_VERSION = 11  # bump when the same input and settings give different text
+EXTRACTOR_VERSION = 12  # bump when the same input and settings give different text
 # CJK characters a Chinese recognizer reads for lone operators (a formula run of nothing else)
 LOOK_ALIKES = str.maketrans({"十": "+", "一": "-", "二": "="})
 FIGURE_LABELS = re.compile(r"(?:[A-Z][′']?\s*){1,4}")  # a row of a figure's point labels
 FORMULA_PADDING = 0.15  # body sizes of margin around a formula run cut out for OCR
+ONE_ROW = 1.5  # body sizes: a formula image no taller is one row, read without line detection
 
 
 @dataclass(frozen=True)
@@ -57,13 +61,18 @@ class Settings:
     """How pages are read. `formula_dpi` renders vector-drawn formulas (small crops: a high resolution);
     `drop_watermarks` drops scanned lines printed in faint grey and reads their page again without the
     watermark (see ocr/watermark.py); `read_uncovered` reads, one by one, the pieces of print on a scanned
-    page that no detected line covers (see ocr/uncovered.py)."""
+    page that no detected line covers (see ocr/uncovered.py). `formula_images` OCRs the formulas embedded
+    as images in a text layer (ocr/formula_images.py): one read under `formula_floor` stays out of the
+    text and flags the page, as does a page with more than `max_formula_images` of them."""
 
     engine: EngineConfig = field(default_factory=EngineConfig)
     min_text_chars: int = 20
     low_confidence: float = 0.8
     vector_math: bool = True
     formula_dpi: int = 288
+    formula_images: bool = True
+    formula_floor: float = 0.5
+    max_formula_images: int = 400
     drop_watermarks: bool = True
     read_uncovered: bool = True
     limits: Limits = field(default_factory=Limits)
@@ -135,7 +144,8 @@ def read_page(doc: pymupdf.Document, number: int, settings: Settings) -> PageTex
         scanned = not is_usable(text, settings.min_text_chars) and bool(
             layer.drawings or layer.unmapped or page.get_images()
         )
-        if scanned or layer.drawings or layer.unmapped:
+        image_boxes = [] if scanned else [tuple(info["bbox"]) for info in page.get_image_info()]
+        if scanned or layer.drawings or layer.unmapped or image_boxes:
             check_images(page, settings.limits)  # before anything is rendered
     except BadInput as exc:
         return error_row(number, TEXT_LAYER_ENGINE, str(exc))
@@ -153,8 +163,8 @@ def read_page(doc: pymupdf.Document, number: int, settings: Settings) -> PageTex
         confidence=1.0,
         flags=flags,
     )
-    if layer.drawings or layer.unmapped:
-        _recover_math(page, layer, row, settings)
+    if layer.drawings or layer.unmapped or image_boxes:
+        _recover_math(page, layer, image_boxes, row, settings)
     return row
 
 
@@ -268,32 +278,65 @@ def _watermark_lines(image: np.ndarray, lines: list[OcrLine]) -> list[bool]:
     return watermark_lines(image[:, :, 0], [line.box for line in lines], [line.text for line in lines])
 
 
-def _recover_math(page: pymupdf.Page, layer: Layer, row: PageText, settings: Settings) -> None:
-    """OCR the formulas the text layer lacks and rebuild the page text with them, in place (or only flag
-    "math_lost" when formula OCR is turned off)."""
-    holes = find_holes(layer, cut=settings.vector_math)
-    if holes.figures:
+def _recover_math(
+    page: pymupdf.Page, layer: Layer, image_boxes: list[Box], row: PageText, settings: Settings
+) -> None:
+    """OCR the formulas the text layer lacks (drawn as vector graphics, embedded as images) and rebuild
+    the page text with them in place; flag "math_lost", saying why in the notes, for what is not read."""
+    holes = find_holes(layer, cut=settings.vector_math) if layer.drawings or layer.unmapped else Holes([], 0)
+    images = formula_images(image_boxes, layer)
+    if holes.figures or images.figures:
         row.flags.append("figures")
-    if not holes.runs:
-        return
-    if not settings.vector_math:
+    lost: list[str] = []
+    if holes.runs and not settings.vector_math:
+        lost.append("formulas drawn as graphics not read (vector_math off)")
+    if images.formulas and not settings.formula_images:
+        lost.append(f"{len(images.formulas)} formula images not read (formula_images off)")
+    elif len(images.formulas) > settings.max_formula_images:
+        lost.append(
+            f"{len(images.formulas)} formula images > max_formula_images={settings.max_formula_images}: not read"
+        )
+    read_runs = bool(holes.runs) and settings.vector_math
+    read_images = (
+        bool(images.formulas)
+        and settings.formula_images
+        and len(images.formulas) <= settings.max_formula_images
+    )
+    pieces: list[Piece] = []
+    lines: list[OcrLine] = []
+    if read_runs or read_images:
+        engine = get_engine(settings.engine)
+        try:
+            if read_runs:
+                run_pieces, run_lines = _read_runs(page, engine, holes.runs, layer.body_size, settings)
+                pieces, lines = pieces + run_pieces, lines + run_lines
+                row.flags.append("vector_math")
+                if any(not line.text for line in run_lines):
+                    lost.append(f"{sum(not line.text for line in run_lines)} vector formula parts unread")
+            if read_images:
+                image_pieces, image_lines = _read_images(
+                    page, engine, images.formulas, layer.body_size, settings
+                )
+                pieces, lines = pieces + image_pieces, lines + image_lines
+                row.flags.append("formula_images")
+                unread = len(image_lines) - len(image_pieces)
+                if unread:
+                    lost.append(
+                        f"{unread} of {len(image_lines)} formula images unread "
+                        f"(confidence under formula_floor={settings.formula_floor})"
+                    )
+        except Exception as exc:  # the text layer stays; its math is lost
+            lost.append(f"formula OCR failed: {type(exc).__name__}: {exc}")
+            pieces, lines = [], []
+        if lines:
+            row.text = text_of(split_around(layer.pieces, [p.box for p in pieces]) + pieces, layer.rules())
+            row.lines = lines
+            row.engine = f"{TEXT_LAYER_ENGINE}+{engine.name}"
+            row.engine_version = f"{row.engine_version}+{engine.version()}"
+            row.confidence = round(float(np.mean([line.score for line in lines])), 4)
+    if lost:
         row.flags.append("math_lost")
-        return
-    engine = get_engine(settings.engine)
-    try:
-        pieces, lines = _read_runs(page, engine, holes.runs, layer.body_size, settings)
-    except Exception as exc:  # the text layer stays; its math is lost
-        row.flags.append("math_lost")
-        row.error = f"formula OCR failed: {type(exc).__name__}: {exc}"
-        return
-    row.text = text_of(split_around(layer.pieces, [p.box for p in pieces]) + pieces, layer.rules())
-    row.lines = lines
-    row.engine = f"{TEXT_LAYER_ENGINE}+{engine.name}"
-    row.engine_version = f"{row.engine_version}+{engine.version()}"
-    row.confidence = round(float(np.mean([line.score for line in lines])), 4)
-    row.flags.append("vector_math")
-    if any(not line.text for line in lines):
-        row.flags.append("math_lost")
+        row.notes += lost
     if any(line.low_confidence for line in lines):
         row.flags.append("low_confidence")
 
@@ -324,7 +367,62 @@ def _read_runs(
     return pieces, lines
 
 
+def _one_row(lines: list[OcrLine]) -> bool:
+    """Whether the lines share one row (each overlaps the others in height by more than half)."""
+    top, bottom = max(line.box[1] for line in lines), min(line.box[3] for line in lines)
+    return bottom - top > 0.5 * min(line.box[3] - line.box[1] for line in lines)
+
+
 def _unlook_alike(text: str) -> str:
     """Operators read as CJK look-alikes put back, when the run holds no other CJK character."""
     mapped = text.translate(LOOK_ALIKES)
     return mapped if not any("\u4e00" <= char <= "\u9fff" for char in mapped) else text
+
+
+def _read_images(
+    page: pymupdf.Page, engine: OcrEngine, boxes: list[Box], body: float, settings: Settings
+) -> tuple[list[Piece], list[OcrLine]]:
+    """Each formula image rendered with a white margin and read in place: one no taller than a row as one
+    line, a taller one as a small scanned page (scripts from the ink, stacked fractions) whose lines are
+    joined into one row; an image the detector cuts into pieces of one row is read again whole. Blank images are skipped; one read under
+    `formula_floor` gets a line (for the record) but no piece (the text does not take it)."""
+    pieces, lines = [], []
+    for box in boxes:
+        clip = pymupdf.Rect(box) & page.rect
+        dpi = fitting_dpi(clip, settings.formula_dpi, settings.limits.max_pixels)
+        crop = render(page, dpi, clip)
+        if not has_ink(crop):
+            continue
+        margin = round(2 * FORMULA_PADDING * body * dpi / 72)
+        padded = np.pad(crop, ((margin, margin), (margin, margin), (0, 0)), constant_values=255)
+        scale = 72.0 / dpi
+        found = []
+        for line in engine.recognize(padded) if clip.height > ONE_ROW * body else []:
+            line.text = _unlook_alike(line.text.strip())
+            x0, y0, x1, y1 = line.box
+            line.box = [
+                clip.x0 + (x0 - margin) * scale,
+                clip.y0 + (y0 - margin) * scale,
+                clip.x0 + (x1 - margin) * scale,
+                clip.y0 + (y1 - margin) * scale,
+            ]
+            if line.text:
+                found.append(line)
+        if not found or (len(found) > 1 and _one_row(found)):  # one row, or a row the detector cut
+            text, score = engine.read_line(padded, scripts=True)
+            text = _unlook_alike(text.strip())
+            found = [OcrLine(text, list(box), score)] if text else []
+        score = min((line.score for line in found), default=0.0)
+        text = " ".join(scanned_text(found).split("\n")) if found else ""
+        lines.append(
+            OcrLine(
+                text=text,
+                box=[round(v, 2) for v in box],
+                score=round(score, 4),
+                low_confidence=score < settings.low_confidence,
+                formula_image=True,
+            )
+        )
+        if text and score >= settings.formula_floor:
+            pieces.append(Piece(text, tuple(box), body, box[3], level=0))
+    return pieces, lines

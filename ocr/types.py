@@ -11,14 +11,16 @@ Method = Literal["text-layer", "ocr", "error"]
 @dataclass
 class OcrLine:
     """One recognized line: its text, box [x0, y0, x1, y1] (page points, 72 per inch, once on a page),
-    recognition score, whether that score is under the low-confidence threshold, and whether it was
-    read on its own as print that no detected line covered (ocr/uncovered.py)."""
+    recognition score, whether that score is under the low-confidence threshold, whether it was
+    read on its own as print that no detected line covered (ocr/uncovered.py), and whether it is a
+    formula image of a text layer (ocr/formula_images.py)."""
 
     text: str
     box: list[float]
     score: float
     low_confidence: bool = False
     uncovered: bool = False
+    formula_image: bool = False
 
 
 @dataclass
@@ -35,6 +37,8 @@ class PageText:
     "math_lost" (math that could not be recovered), "low_confidence", "empty", "figures" (drawings
     that are not formulas), "repaired", "downscaled" (rendered under the engine's resolution to fit), "watermark" (faint
     lines dropped from a scan).
+    "formula_images" (formulas embedded as images, OCR'd).
+    notes: why a flag was set, for a person ("3 of 40 formula images unread (...)").
     lines: OCR lines with boxes (whole-page OCR and OCR'd formulas; empty for a plain text layer).
     """
 
@@ -46,6 +50,7 @@ class PageText:
     confidence: float
     flags: list[str] = field(default_factory=list)
     error: str | None = None
+    notes: list[str] = field(default_factory=list)
     lines: list[OcrLine] = field(default_factory=list)
 
     def to_dict(self, *, with_lines: bool = False) -> dict[str, Any]:

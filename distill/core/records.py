@@ -36,6 +36,7 @@ class PageRow:
     flags: list[str] = field(default_factory=list)  # "scanned", "vector_math", "math_lost", ...(ocr.PageText)
     error: str | None = None  # what went wrong, for a person
     error_kind: ErrorKind | None = None  # what went wrong, for counting
+    notes: list[str] = field(default_factory=list)  # why a flag was set ("2 of 9 formula images unread ...")
     low_confidence_lines: list[str] = field(default_factory=list)  # OCR lines scored under the threshold
     # JSON list of the OCR lines: {text, box (page points), score, low_confidence, uncovered}
     ocr_lines: str = ""

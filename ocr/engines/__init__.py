@@ -32,8 +32,9 @@ class OcrEngine(Protocol):
         """Lines of a BGR uint8 page image, boxes in pixels, in any order."""
         ...
 
-    def read_line(self, image: np.ndarray) -> tuple[str, float]:
-        """Text and score of a crop holding one line (a formula or a part of one)."""
+    def read_line(self, image: np.ndarray, scripts: bool = False) -> tuple[str, float]:
+        """Text and score of a crop holding one line (a formula or a part of one); with `scripts`, the
+        characters the crop shows raised or lowered as ^{...} and _{...}, where the engine boxes them."""
         ...
 
 

@@ -98,7 +98,7 @@ class PaddleEngine:
                 lines.append(OcrLine(text=text, box=[float(v) for v in block.block_bbox], score=1.0))
         return lines
 
-    def read_line(self, image: np.ndarray) -> tuple[str, float]:
+    def read_line(self, image: np.ndarray, scripts: bool = False) -> tuple[str, float]:
         lines = self.recognize(image)
         return " ".join(line.text for line in lines), (1.0 if lines else 0.0)
 

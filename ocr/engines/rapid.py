@@ -92,21 +92,30 @@ class RapidEngine:
             if abs(_slant(quad)) <= MAX_SLANT
         ]
 
-    def _call(self, image: np.ndarray, *, whole_page: bool):
-        """A page: lines detected, read, with character boxes; else one line read as it is. Every flag is
-        named on every call: rapidocr keeps the flags of the last call as its new defaults."""
+    def _call(self, image: np.ndarray, *, whole_page: bool, char_boxes: bool = False):
+        """A page: lines detected, read, with character boxes; else one line read as it is (with the
+        columns of its characters when asked). Every flag is named on every call: rapidocr keeps the flags
+        of the last call as its new defaults."""
         return self._ocr(
             image,
             use_det=whole_page,
             use_cls=False,
             use_rec=True,
-            return_word_box=whole_page,
-            return_single_char_box=whole_page,
+            return_word_box=whole_page or char_boxes,
+            return_single_char_box=whole_page or char_boxes,
         )
 
-    def read_line(self, image: np.ndarray) -> tuple[str, float]:
-        result = self._call(image, whole_page=False)
+    def read_line(self, image: np.ndarray, scripts: bool = False) -> tuple[str, float]:
+        result = self._call(image, whole_page=False, char_boxes=scripts)
         texts, scores = getattr(result, "txts", None), getattr(result, "scores", None)
         if not texts or scores is None:
             return "", 0.0
-        return "".join(texts), float(min(scores))
+        text = "".join(texts)
+        if scripts and len(texts) == 1 and result.word_results:
+            from rapidocr.cal_rec_boxes.main import CalRecBoxes
+
+            height, width = image.shape[:2]
+            quad = np.array([[0, 0], [width, 0], [width, height], [0, height]], dtype=np.float32)
+            boxed = CalRecBoxes()([image], quad[None], result, return_single_char_box=True)
+            text = _with_scripts(text, quad, boxed.word_results[0], image[:, :, 0])
+        return text, float(min(scores))

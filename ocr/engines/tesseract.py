@@ -54,7 +54,7 @@ class TesseractEngine:
     def recognize(self, image: np.ndarray) -> list[OcrLine]:
         return self._lines(image, psm=3)
 
-    def read_line(self, image: np.ndarray) -> tuple[str, float]:
+    def read_line(self, image: np.ndarray, scripts: bool = False) -> tuple[str, float]:
         lines = self._lines(image, psm=7)
         if not lines:
             return "", 0.0

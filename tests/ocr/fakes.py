@@ -28,7 +28,7 @@ class FakeEngine:
             else [OcrLine(line.text, list(line.box), line.score) for line in self.lines]
         )
 
-    def read_line(self, image: np.ndarray) -> tuple[str, float]:
+    def read_line(self, image: np.ndarray, scripts: bool = False) -> tuple[str, float]:
         self.seen.append(image.shape)
         return self.line
 

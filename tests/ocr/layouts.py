@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pymupdf
 
 
@@ -119,3 +120,37 @@ def vector_subscripts(path: Path) -> None:
         (260, 100, "for every k."),
         (72, 140, "Find the least value of n for which this holds, please."),
     )
+
+
+def _png(page: pymupdf.Page, dpi: int = 300) -> bytes:
+    return page.get_pixmap(dpi=dpi).tobytes("png")
+
+
+def image_formulas(path: Path, *, noise: bool = False, figure: bool = False, spacer: bool = False) -> None:
+    """Text with a formula embedded as an image in a gap of its line (as Word and Google Docs export it);
+    with `noise`, a formula-sized image of random grey (a photo) in the next line; with `figure`, a tall
+    image below the text; with `spacer`, a blank image between the lines."""
+    formula = _html_formula(82, 22, (pymupdf.Rect(0, 0, 82, 22), "y = 3x<sup>2</sup> + 7"))
+    doc = pymupdf.open()
+    page = doc.new_page()
+    page.insert_text((72, 100), "Suppose that", fontsize=14)
+    page.insert_image(pymupdf.Rect(162, 85, 244, 107), stream=_png(formula))
+    page.insert_text((250, 100), "holds for all x.", fontsize=14)
+    page.insert_text((72, 140), "Find the value of y when x equals four, please.", fontsize=14)
+    if noise:
+        rng = np.random.default_rng(0)
+        pixels = rng.integers(0, 256, size=(40, 120), dtype=np.uint8)
+        photo = pymupdf.Pixmap(pymupdf.csGRAY, 120, 40, pixels.tobytes(), False)
+        page.insert_text((72, 180), "A picture of it:", fontsize=14)
+        page.insert_image(pymupdf.Rect(190, 166, 310, 186), pixmap=photo)
+        page.insert_text((72, 220), "And that is all there is to say about it.", fontsize=14)
+    if spacer:
+        blank = pymupdf.Pixmap(pymupdf.csGRAY, pymupdf.IRect(0, 0, 40, 10), False)
+        blank.clear_with(255)
+        page.insert_image(pymupdf.Rect(72, 112, 112, 120), pixmap=blank)
+    if figure:
+        chart = pymupdf.open().new_page(width=200, height=200)
+        chart.draw_circle((100, 100), 80)
+        chart.insert_text((90, 105), "O", fontsize=14)
+        page.insert_image(pymupdf.Rect(72, 300, 272, 500), stream=_png(chart, 100))
+    doc.save(path)

@@ -8,7 +8,7 @@ import sys
 
 from tests.ocr.ocr_samples import EXAM_SCANNED, EXAM_TEXT, ROOT, english_sample
 
-FIELDS = ["page", "text", "method", "engine", "engine_version", "confidence", "flags", "error"]
+FIELDS = ["page", "text", "method", "engine", "engine_version", "confidence", "flags", "error", "notes"]
 
 
 def run_cli(*args: str) -> tuple[int, list[dict], str]:
@@ -38,7 +38,8 @@ def test_cli_page_selection_ocr_and_lines():
     assert (row["page"], row["method"], row["engine"], row["flags"]) == (2, "ocr", "rapidocr", ["scanned"])
     assert "运动服" in row["text"]
     assert row["lines"] and all(
-        set(line) == {"text", "box", "score", "low_confidence", "uncovered"} for line in row["lines"]
+        set(line) == {"text", "box", "score", "low_confidence", "uncovered", "formula_image"}
+        for line in row["lines"]
     )
 
 
@@ -62,6 +63,7 @@ def test_cli_bad_file(tmp_path):
             "confidence": 0.0,
             "flags": [],
             "error": "empty file (0 bytes)",
+            "notes": [],
         }
     ]
 

@@ -57,15 +57,16 @@ def test_a_failing_engine_keeps_the_text_layer_and_says_why(tmp_path, monkeypatc
     layouts.vector_formula(tmp_path / "formula.pdf")
 
     class Broken(FakeEngine):
-        def read_line(self, image):
+        def read_line(self, image, scripts=False):
             raise RuntimeError("no model")
 
     monkeypatch.setattr(ocr.extract, "get_engine", lambda config: Broken())
     [row] = extract_pdf(tmp_path / "formula.pdf")
-    assert (row.method, row.flags, row.error) == (
+    assert (row.method, row.flags, row.notes, row.error) == (
         "text-layer",
         ["math_lost"],
-        "formula OCR failed: RuntimeError: no model",
+        ["formula OCR failed: RuntimeError: no model"],
+        None,  # the page's text is still usable: the split reads it, the flag goes with its problems
     )
     assert row.text.startswith("Suppose that holds")
 

@@ -78,6 +78,7 @@ def test_a_page_record_keeps_the_ocr_lines_and_names_the_doubtful_ones():
         "score": 0.4,
         "low_confidence": True,
         "uncovered": False,
+        "formula_image": False,
     }
     assert (
         PageRow(collection="c", source_file="f.pdf", source_sha256="s", **record).ocr_lines

@@ -1,0 +1,54 @@
+"""Formulas embedded as images in a text layer (what Word and Google Docs exports hold), told apart from
+figures by their size and place.
+
+An image no taller than FIGURE_HEIGHT body sizes that reaches into the text's column and between its
+first and last row is a formula (inline in a row, or displayed between rows); a taller one, or one
+outside the text (a logo in a header), is a figure and left alone. The page's formula images are then
+cut out and OCR'd in place by ``ocr.extract`` like a small scanned page.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ocr.inline_math import Box
+from ocr.textlayer import Layer
+
+FIGURE_HEIGHT = 3.0  # body sizes: a taller image is a figure (a display fraction is about 2.5)
+MIN_SIDE = 2.0  # points: a smaller image is a speck or a spacer
+INK = 160  # a pixel darker than this (0-255) is ink
+MIN_INK_PIXELS = 4  # fewer dark pixels than this: a blank image (a spacer), not a formula
+
+
+@dataclass
+class ImagesOnPage:
+    formulas: list[Box]  # in reading order of their top, then left
+    figures: int
+
+
+def formula_images(boxes: list[Box], layer: Layer) -> ImagesOnPage:
+    """The image placements of a page (boxes in points) sorted into formulas and figures."""
+    body = layer.body_size
+    text = [p.box for p in layer.pieces]
+    if not text:
+        return ImagesOnPage([], len(boxes))
+    left, right = min(b[0] for b in text), max(b[2] for b in text)
+    top, bottom = min(b[1] for b in text), max(b[3] for b in text)
+    formulas, figures = [], 0
+    for box in boxes:
+        x0, y0, x1, y1 = box
+        if x1 - x0 < MIN_SIDE or y1 - y0 < MIN_SIDE:
+            continue
+        if y1 - y0 <= FIGURE_HEIGHT * body and x1 > left and x0 < right and y1 > top and y0 < bottom:
+            formulas.append(tuple(box))
+        else:
+            figures += 1
+    formulas = sorted(set(formulas), key=lambda b: (round(b[1]), b[0]))  # a placement repeated is one
+    return ImagesOnPage(formulas, figures)
+
+
+def has_ink(crop: np.ndarray) -> bool:
+    """Whether a rendered crop shows any print (a white or transparent spacer image does not)."""
+    return int((crop[:, :, :3].min(axis=2) < INK).sum()) >= MIN_INK_PIXELS
