@@ -7,5 +7,5 @@ SYMBOLS = {
     r"\leqslant": "≤", r"\geqslant": "≥", r"\leq": "≤", r"\geq": "≥", r"\le": "≤", r"\ge": "≥",
     r"\neq": "≠", r"\ne": "≠", r"\infty": "∞", r"\cdot": "·", r"\times": "×", r"\perp": "⊥",
     r"\parallel": "∥", r"\angle": "∠", r"\circ": "°", r"\approx": "≈", r"\pm": "±", r"\triangle": "△",
-    r"\Rightarrow": "⇒", r"\rightarrow": "→", r"\to": "→",
+    r"\Rightarrow": "⇒", r"\rightarrow": "→", r"\to": "→", r"\mid": "|",
 }  # fmt: skip

@@ -49,13 +49,20 @@ _ACCENTS = {
     "widehat": ("ˆ", ("hat",)),
     "overleftrightarrow": ("↔", ()),
 }
+_FUNCTION = re.compile(r"\\(arcsin|arccos|arctan|sin|cos|tan|cot|sec|csc|ln|log|lg|exp|min|max|lim)\b")
 END = "\x00"  # marks the end of a command name where a space was
 _DROP = re.compile(r"\\(?:left|right|displaystyle|mathrm|mathbf|mathit|text|operatorname|boldsymbol)\b")
 
 
 def canonical(text: str) -> str:
     """Scripts, fractions, roots and overlines in one LaTeX spelling; spaces and sizing commands gone."""
-    text = unicodedata.normalize("NFC", text)
+    text = (
+        unicodedata.normalize("NFC", text).replace("∘", "°").replace("\u2212", "-")
+    )  # ∘ in a script: a degree
+    text = re.sub(r"\\[A-Za-z]+", lambda m: SYMBOLS.get(m.group(0), m.group(0)), text)  # `\circ` is `°`
+    text = _FUNCTION.sub(r"\1", text)  # \sin x is sin x
+    text = re.sub(r"\^\s*(?:\{\s*°\s*\}|°)", "°", text)  # a degree is a sign, not a script: 45^{\circ} is 45°
+    text = re.sub(r"\^\s*(?:\{\s*(?:\\prime|′|')\s*\}|\\prime|′)|′", "'", text)  # A^{\prime} is A'
     text = _SUP_RUN.sub(lambda m: "^{" + m.group(0).translate(_SUPERSCRIPTS) + "}", text)
     text = _SUB_RUN.sub(lambda m: "_{" + m.group(0).translate(_SUBSCRIPTS) + "}", text)
     text = re.sub(r"\\[dt]frac\b", r"\\frac", text)
@@ -188,14 +195,33 @@ _SCRIPT_KEEP = re.compile(
     r"[0-9A-Za-z\u4e00-\u9fff+\-=<>≤≥≠∈∉∩∪⊆⊂√‾ˆ↔π∞·×⊥∥∠°≈±△⇒→αβγθλμσωΩφ()\[\]|/,.!%^_{}]"
 )
 _COMMANDS = {**SYMBOLS, r"\{": "(", r"\}": ")"}  # set braces are no structure braces
+# glyph variants of one symbol, as math fonts set them (⩽ for \leqslant, ∣ for \mid, ϕ for \phi)
+_VARIANTS = str.maketrans({"⩽": "≤", "⩾": "≥", "⟂": "⊥", "∣": "|", "⋅": "·", "ϕ": "φ", "ϵ": "ε", "ℝ": "R"})
+_STRUCTURE_BRACE = re.compile(r"(?:[\^_}\]]|\\[A-Za-z]+)$")
+
+
+def _set_braces(text: str) -> str:
+    """Braces that open no script, fraction, root or accent (a set written with bare braces, as an
+    extraction or a truth may) read as the truth's escaped set braces are: ( and )."""
+    out, opened = [], []
+    for i, char in enumerate(text):
+        if char == "{":
+            literal = _STRUCTURE_BRACE.search(text[max(i - 20, 0) : i].replace(END, "")) is None
+            opened.append(literal)
+            out.append("(" if literal else char)
+        elif char == "}" and opened:
+            out.append(")" if opened.pop() else char)
+        else:
+            out.append(char)
+    return "".join(out)
 
 
 def script_text(text: str) -> str:
     """``text`` reduced for a script-aware CER: as the old normalization (symbols to Unicode, markup
     gone), but scripts, fractions, roots and overlines stay as ``^{}``, ``_{}``, ``\\frac``'s ``{}{}``,
     ``√{}`` and ``‾{}``, so ``x3`` for ``x^{3}`` costs three characters."""
-    text = unicodedata.normalize("NFKC", canonical(text.replace("\u2212", "-")))
-    text = text.replace("\\frac", "").replace("\\sqrt", "√")
+    text = unicodedata.normalize("NFKC", canonical(text.replace("\u2212", "-"))).translate(_VARIANTS)
+    text = _set_braces(text).replace("\\frac", "").replace("\\sqrt", "√")
     for name, (mark, _) in _ACCENTS.items():
         text = text.replace("\\" + name, mark)
     text = re.sub(r"\\[A-Za-z]+|\\[{}]", lambda m: _COMMANDS.get(m.group(0), ""), text)

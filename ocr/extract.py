@@ -26,7 +26,7 @@ import numpy as np
 import pymupdf
 
 from ocr.engines import EngineConfig, OcrEngine, get_engine, render_dpi
-from ocr.formula_images import formula_images, has_ink
+from ocr.formula_images import formula_images, has_ink, ink_boxes
 from ocr.guard import BadInput, Limits, check_images, check_page, open_pdf
 from ocr.inline_math import (
     Box,
@@ -44,7 +44,7 @@ from ocr.render import MIN_DPI, fitting_dpi, render
 from ocr.textlayer import Layer, is_usable, read_layer, text_of
 from ocr.types import OcrLine, PageText
 from ocr.uncovered import uncovered_marks
-from ocr.vector_math import Holes, Run, find_holes
+from ocr.vector_math import Holes, Run, find_holes, formula_runs
 from ocr.watermark import watermark_lines, without_watermark
 
 TEXT_LAYER_ENGINE = "pymupdf"
@@ -53,6 +53,7 @@ EXTRACTOR_VERSION = 12  # bump when the same input and settings give different t
 LOOK_ALIKES = str.maketrans({"十": "+", "一": "-", "二": "="})
 FIGURE_LABELS = re.compile(r"(?:[A-Z][′']?\s*){1,4}")  # a row of a figure's point labels
 FORMULA_PADDING = 0.15  # body sizes of margin around a formula run cut out for OCR
+MAX_FORMULA_GLYPHS = 200  # pieces of ink: an image with more is a picture, not a formula
 ONE_ROW = 1.5  # body sizes: a formula image no taller is one row, read without line detection
 
 
@@ -139,7 +140,7 @@ def read_page(doc: pymupdf.Document, number: int, settings: Settings) -> PageTex
     try:
         page = doc.load_page(number - 1)
         check_page(page, settings.limits)
-        layer = read_layer(page, chars=settings.vector_math)
+        layer = read_layer(page)
         text = text_of(layer.pieces, layer.rules())
         scanned = not is_usable(text, settings.min_text_chars) and bool(
             layer.drawings or layer.unmapped or page.get_images()
@@ -329,7 +330,8 @@ def _recover_math(
             lost.append(f"formula OCR failed: {type(exc).__name__}: {exc}")
             pieces, lines = [], []
         if lines:
-            row.text = text_of(split_around(layer.pieces, [p.box for p in pieces]) + pieces, layer.rules())
+            rules = [rule for rule in layer.rules() if rule not in holes.strokes]  # bars stay, minus signs go
+            row.text = text_of(split_around(layer.pieces, [p.box for p in pieces]) + pieces, rules)
             row.lines = lines
             row.engine = f"{TEXT_LAYER_ENGINE}+{engine.name}"
             row.engine_version = f"{row.engine_version}+{engine.version()}"
@@ -367,12 +369,6 @@ def _read_runs(
     return pieces, lines
 
 
-def _one_row(lines: list[OcrLine]) -> bool:
-    """Whether the lines share one row (each overlaps the others in height by more than half)."""
-    top, bottom = max(line.box[1] for line in lines), min(line.box[3] for line in lines)
-    return bottom - top > 0.5 * min(line.box[3] - line.box[1] for line in lines)
-
-
 def _unlook_alike(text: str) -> str:
     """Operators read as CJK look-alikes put back, when the run holds no other CJK character."""
     mapped = text.translate(LOOK_ALIKES)
@@ -383,8 +379,8 @@ def _read_images(
     page: pymupdf.Page, engine: OcrEngine, boxes: list[Box], body: float, settings: Settings
 ) -> tuple[list[Piece], list[OcrLine]]:
     """Each formula image rendered with a white margin and read in place: one no taller than a row as one
-    line, a taller one as a small scanned page (scripts from the ink, stacked fractions) whose lines are
-    joined into one row; an image the detector cuts into pieces of one row is read again whole. Blank images are skipped; one read under
+    line (scripts from the ink), a taller one taken apart by its ink and read run by run like a formula
+    drawn as outlines (fractions stacked), its rows joined into one. Blank images are skipped; one read under
     `formula_floor` gets a line (for the record) but no piece (the text does not take it)."""
     pieces, lines = [], []
     for box in boxes:
@@ -395,25 +391,20 @@ def _read_images(
             continue
         margin = round(2 * FORMULA_PADDING * body * dpi / 72)
         padded = np.pad(crop, ((margin, margin), (margin, margin), (0, 0)), constant_values=255)
-        scale = 72.0 / dpi
-        found = []
-        for line in engine.recognize(padded) if clip.height > ONE_ROW * body else []:
-            line.text = _unlook_alike(line.text.strip())
-            x0, y0, x1, y1 = line.box
-            line.box = [
-                clip.x0 + (x0 - margin) * scale,
-                clip.y0 + (y0 - margin) * scale,
-                clip.x0 + (x1 - margin) * scale,
-                clip.y0 + (y1 - margin) * scale,
-            ]
-            if line.text:
-                found.append(line)
-        if not found or (len(found) > 1 and _one_row(found)):  # one row, or a row the detector cut
+        text, score = "", 0.0
+        if clip.height > ONE_ROW * body:  # a stack: read like a formula drawn as outlines
+            scale = 72.0 / dpi
+            glyphs, rules = ink_boxes(crop, (clip.x0, clip.y0), scale)
+            if len(glyphs) + len(rules) > MAX_FORMULA_GLYPHS:  # a photo or a drawing: nothing to read
+                glyphs, rules = [], []
+            runs, bars = formula_runs(glyphs, rules, body)
+            run_pieces, run_lines = _read_runs(page, engine, runs, body, settings)
+            if run_pieces:
+                text = " ".join(text_of(run_pieces, bars).split("\n"))
+                score = min(line.score for line in run_lines)
+        if not text:  # one row
             text, score = engine.read_line(padded, scripts=True)
             text = _unlook_alike(text.strip())
-            found = [OcrLine(text, list(box), score)] if text else []
-        score = min((line.score for line in found), default=0.0)
-        text = " ".join(scanned_text(found).split("\n")) if found else ""
         lines.append(
             OcrLine(
                 text=text,

@@ -4,7 +4,9 @@ figures by their size and place.
 An image no taller than FIGURE_HEIGHT body sizes that reaches into the text's column and between its
 first and last row is a formula (inline in a row, or displayed between rows); a taller one, or one
 outside the text (a logo in a header), is a figure and left alone. The page's formula images are then
-cut out and OCR'd in place by ``ocr.extract`` like a small scanned page.
+OCR'd in place by ``ocr.extract``: one no taller than a row as one line; a taller one (a fraction, a
+stack) is taken apart by its ink, each connected piece a glyph box and each thin wide one a rule, and
+read like a formula drawn as vector outlines (``ocr.vector_math``).
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ from ocr.textlayer import Layer
 FIGURE_HEIGHT = 3.0  # body sizes: a taller image is a figure (a display fraction is about 2.5)
 MIN_SIDE = 2.0  # points: a smaller image is a speck or a spacer
 INK = 160  # a pixel darker than this (0-255) is ink
+RULE_HEIGHT = 1.6  # points: a thinner piece of ink, three times as wide, is a rule (ocr.textlayer's too)
+SPECK = 0.6  # points: smaller ink is noise
 MIN_INK_PIXELS = 4  # fewer dark pixels than this: a blank image (a spacer), not a formula
 
 
@@ -47,6 +51,29 @@ def formula_images(boxes: list[Box], layer: Layer) -> ImagesOnPage:
             figures += 1
     formulas = sorted(set(formulas), key=lambda b: (round(b[1]), b[0]))  # a placement repeated is one
     return ImagesOnPage(formulas, figures)
+
+
+def ink_boxes(crop: np.ndarray, origin: tuple[float, float], scale: float) -> tuple[list[Box], list[Box]]:
+    """The glyph boxes and rules of a rendered crop, in page points (`origin`: the crop's top left on the
+    page; `scale`: points a pixel). A rule is a thin horizontal piece (at most RULE_HEIGHT points high,
+    at least three times as wide); specks under SPECK points are left out."""
+    import cv2
+
+    dark = (crop[:, :, :3].min(axis=2) < INK).astype(np.uint8)
+    count, _, stats, _ = cv2.connectedComponentsWithStats(dark, connectivity=8)
+    glyphs, rules = [], []
+    for x, y, width, height, _area in stats[1:count]:
+        box = (
+            origin[0] + x * scale,
+            origin[1] + y * scale,
+            origin[0] + (x + width) * scale,
+            origin[1] + (y + height) * scale,
+        )
+        w, h = box[2] - box[0], box[3] - box[1]
+        if max(w, h) < SPECK:
+            continue
+        (rules if h <= RULE_HEIGHT and w > 3 * h else glyphs).append(box)
+    return glyphs, rules
 
 
 def has_ink(crop: np.ndarray) -> bool:

@@ -30,6 +30,9 @@ CJK_DASH = re.compile(r"(?<=[\u4e00-\u9fff])[—–](?=[\u4e00-\u9fff])")  # 上
 LINE_NAME = re.compile(r"(线\s?)[1I|](?![0-9A-Za-z_])")  # 直线l, 切线l: an l the engine read as 1, I or |
 SCRIPT_RUN = re.compile(f"[{''.join(SUPERSCRIPTS)}]+|[{''.join(SUBSCRIPTS)}]+")
 ON_BASELINE = re.compile(r"[0-9A-Za-eh-ik-orsu-xzαδεθικλνοπστυωΑ-Ω]")  # no descender: bottoms on the baseline
+DELIMITERS = re.compile(r"\s*[()\[\]{}|‖⟨⟩]\s*")  # a bracket alone is never a script: a sized one sits low
+SIZED = 1.3  # a bracket this many times the size of the text beside it is a sized delimiter
+CAP_HEIGHT = 0.75  # of the font size: how far above the baseline the glyphs of a span reach
 SUB_DROP, SUB_RISE = 0.2, 0.15  # a subscript's bottom and top are this much (of its base's height) lower
 
 
@@ -84,9 +87,13 @@ def merge_fractions(pieces: list[Piece], rules: list[Box]) -> list[Piece]:
         below = [
             p
             for p in pieces
-            if _over_rule(p, rule) and p.box[1] >= middle - 0.3 * p.size and p.baseline > middle
-        ]
-        above = [p for p in above if p.baseline >= middle - 1.3 * p.size]
+            if _over_rule(p, rule)
+            and max(p.box[1], p.baseline - CAP_HEIGHT * p.size) >= middle - 0.3 * p.size
+            and p.baseline > middle
+        ]  # a font's box may reach far above its glyphs (STIX): the cap height from the baseline tells too
+        above, below = _unsized(above), _unsized(below)
+        reach = max((p.size for p in above), default=0.0)  # a numerator's exponent sits higher than its size
+        above = [p for p in above if p.baseline >= middle - 1.3 * reach]
         below = [p for p in below if p.box[1] <= middle + 0.8 * p.size]
         if not above or not below:
             continue
@@ -104,6 +111,37 @@ def merge_fractions(pieces: list[Piece], rules: list[Box]) -> list[Piece]:
         fraction = Piece(rf"\frac{{{num}}}{{{den}}}", box, size, middle + 0.3 * size, level=0)
         pieces = [p for p in pieces if not any(p is q for q in parts)] + [fraction]
     return pieces
+
+
+def settle_delimiters(pieces: list[Piece]) -> list[Piece]:
+    """Sized brackets standing alone (`\\left(`, `\\right|`: their font box reaches rows above and below)
+    given the box, size and baseline of their nearest neighbour beside them (the nearest in height as
+    well), so that they join that row."""
+    out = []
+    for piece in pieces:
+        if not DELIMITERS.fullmatch(piece.text):
+            out.append(piece)
+            continue
+        beside = [
+            p
+            for p in pieces
+            if not DELIMITERS.fullmatch(p.text) and p.box[1] < piece.box[3] and piece.box[1] < p.box[3]
+        ]
+        near = min(beside, key=lambda p, d=piece: _gap(p, d) + abs(_middle(p) - _middle(d)), default=None)
+        if near is None or _gap(near, piece) > near.size or not _sized(piece, near.size):
+            out.append(piece)
+            continue
+        box = (piece.box[0], near.box[1], piece.box[2], near.box[3])
+        out.append(Piece(piece.text, box, near.size, near.baseline, level=0, chars=piece.chars))
+    return out
+
+
+def _middle(piece: Piece) -> float:
+    return (piece.box[1] + piece.box[3]) / 2
+
+
+def _gap(a: Piece, b: Piece) -> float:
+    return max(a.box[0] - b.box[2], b.box[0] - a.box[2], 0.0)
 
 
 def split_around(pieces: list[Piece], boxes: list[Box]) -> list[Piece]:
@@ -125,10 +163,10 @@ def split_around(pieces: list[Piece], boxes: list[Box]) -> list[Piece]:
         part: list[tuple[str, float, float]] = []
         for char in piece.chars:
             if part and any(_mid(part[-1]) <= (box[0] + box[2]) / 2 < _mid(char) for box in cuts):
-                out.append(_part(piece, part))
+                out.append(piece_part(piece, part))
                 part = []
             part.append(char)
-        out.append(_part(piece, part))
+        out.append(piece_part(piece, part))
     return out
 
 
@@ -136,7 +174,7 @@ def _mid(char: tuple[str, float, float]) -> float:
     return (char[1] + char[2]) / 2
 
 
-def _part(piece: Piece, chars: list[tuple[str, float, float]]) -> Piece:
+def piece_part(piece: Piece, chars: list[tuple[str, float, float]]) -> Piece:
     box = (chars[0][1], piece.box[1], chars[-1][2], piece.box[3])
     text = "".join(c for c, _, _ in chars)
     return Piece(text, box, piece.size, piece.baseline, piece.superscript, piece.level, tuple(chars))
@@ -290,6 +328,17 @@ def _over_rule(piece: Piece, rule: Box) -> bool:
     return piece.box[0] >= rule[0] - slack and piece.box[2] <= rule[2] + slack and piece.text.strip() != ""
 
 
+def _sized(piece: Piece, size: float) -> bool:
+    """Whether the piece is a bracket alone set larger than text of `size` (`\\left(`, `\\right|`)."""
+    return DELIMITERS.fullmatch(piece.text) is not None and piece.size > SIZED * size
+
+
+def _unsized(pieces: list[Piece]) -> list[Piece]:
+    """The pieces less sized brackets: they reach over and under a fraction's rule beside them."""
+    text = [p.size for p in pieces if not DELIMITERS.fullmatch(p.text)]
+    return [p for p in pieces if not (text and _sized(p, median(text)))]
+
+
 def _base(pieces: list[Piece]) -> tuple[float, float]:
     """Font size carrying most characters, and the median baseline of the pieces at that size."""
     weights: Counter[float] = Counter()
@@ -302,7 +351,7 @@ def _base(pieces: list[Piece]) -> tuple[float, float]:
 def _level(piece: Piece, base_size: float, base_line: float) -> int:
     if piece.level is not None:
         return piece.level
-    if piece.size >= SMALLER * base_size:
+    if piece.size >= SMALLER * base_size or DELIMITERS.fullmatch(piece.text):
         return 0
     if piece.superscript or piece.baseline < base_line - RAISED * base_size:
         return 1

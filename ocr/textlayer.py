@@ -1,24 +1,27 @@
 """The text layer of a PDF page (PyMuPDF), read once with its vector drawings, and turned into text.
 
-One text extraction gives the spans (text, box, size, baseline, superscript flag) and, with
-TEXT_COLLECT_VECTORS, the drawings (fraction rules, vector-drawn glyphs) at no extra cost; images are not
-decoded. Invisible text (a scanner's OCR layer, alpha 0) is skipped.
+One text extraction (with character boxes) gives the spans (text, box, size, baseline, superscript flag)
+and, with TEXT_COLLECT_VECTORS, the drawings (fraction rules, vector-drawn glyphs) at no extra cost; images
+are not decoded. Invisible text (a scanner's OCR layer, alpha 0) is skipped.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from statistics import median
 
 import pymupdf
 
-from ocr.inline_math import Box, Piece, merge_fractions, row_text
+from ocr.accents import arrows_over, overlines, place_marks
+from ocr.inline_math import Box, Piece, merge_fractions, row_text, settle_delimiters
 from ocr.reading_order import reading_order
 
 FLAGS = (pymupdf.TEXTFLAGS_DICT & ~pymupdf.TEXT_PRESERVE_IMAGES) | pymupdf.TEXT_COLLECT_VECTORS
 LIGHT = 0xD0  # a drawing whose every channel is at least this light is background, not ink
 RULE_MAX_HEIGHT = 1.6  # points: a thin horizontal rectangle is a rule (fraction bar, separator)
 UNMAPPED = "\ufffd"
+BASELINE_SLACK = 0.15  # font sizes: glyphs of a span whose baselines differ more are cut apart
 GLYPH_SIZED = 30.0  # points: a drawing no larger may be a glyph of a formula drawn as vector graphics
 LIGATURES = str.maketrans({"ﬀ": "ff", "ﬁ": "fi", "ﬂ": "fl", "ﬃ": "ffi", "ﬄ": "ffl", "ﬅ": "st", "ﬆ": "st"})
 
@@ -51,15 +54,15 @@ class Layer:
         return [d.box for d in self.drawings if d.is_rule]
 
 
-def read_layer(page: pymupdf.Page, chars: bool = True) -> Layer:
-    """Spans and drawings of the page from one text extraction. Where glyph-sized drawings exist (a formula
-    may be drawn in a gap of a span), the boxes of visible words are kept as `ink`, and with `chars` each
-    span's character boxes (to cut a span around a formula put back in its gap; they cost a second, slower
-    extraction)."""
+def read_layer(page: pymupdf.Page) -> Layer:
+    """Spans (with their character boxes: to cut a span around a formula put back in its gap, to place an
+    accent over its letter) and drawings of the page, from one text extraction. Where glyph-sized
+    drawings exist (a formula may be drawn in a gap of a span), the boxes of visible words are kept as
+    `ink`."""
     layer = Layer()
     page_area = page.rect.width * page.rect.height
     textpage = page.get_textpage(flags=FLAGS)
-    blocks = textpage.extractDICT()["blocks"]
+    blocks = textpage.extractRAWDICT()["blocks"]
     for block in blocks:
         if block["type"] == 3:
             x0, y0, x1, y1 = block["bbox"]
@@ -70,8 +73,6 @@ def read_layer(page: pymupdf.Page, chars: bool = True) -> Layer:
     glyph_sized = any(
         not d.is_rule and max(d.box[2] - d.box[0], d.box[3] - d.box[1]) <= GLYPH_SIZED for d in layer.drawings
     )
-    if glyph_sized and chars:
-        blocks = textpage.extractRAWDICT()["blocks"]
     hidden: list[Box] = []
     for block in blocks:
         for line in block.get("lines", []):
@@ -95,29 +96,65 @@ def _inside(box: Sequence[float], outer: Box) -> bool:
 
 
 def _add_span(layer: Layer, span: dict) -> None:
-    """A visible span as a Piece (typeset ligatures spelled out: "ﬁnd" is "find"), or as unmapped glyphs."""
-    chars = span.get("chars")
-    text = (span["text"] if chars is None else "".join(char["c"] for char in chars)).translate(LIGATURES)
+    """A visible span as Pieces (typeset ligatures spelled out: "ﬁnd" is "find"), or as unmapped glyphs.
+    MuPDF may put glyphs of two baselines in one span (a numerator after a comma of the row, a space it
+    put in a gap on a subscript's baseline): the span is cut where the baseline of its glyphs changes,
+    and each piece is boxed by its glyphs, its spaces left out."""
+    chars = span.get("chars") or ()
+    text = (span["text"] if not chars else "".join(char["c"] for char in chars)).translate(LIGATURES)
     if not text.strip():
         return
     if UNMAPPED in text:
         layer.unmapped.append(tuple(span["bbox"]))
-    else:
+        return
+    superscript = bool(span["flags"] & pymupdf.TEXT_FONT_SUPERSCRIPT)
+    if not chars:
+        layer.pieces.append(Piece(text, tuple(span["bbox"]), span["size"], span["origin"][1], superscript))
+        return
+    for run in _same_baseline(chars, span["size"]):
+        ink = [c for c in run if not c["c"].isspace()] or run
+        box = (
+            min(c["bbox"][0] for c in ink),
+            min(c["bbox"][1] for c in ink),
+            max(c["bbox"][2] for c in ink),
+            max(c["bbox"][3] for c in ink),
+        )
         layer.pieces.append(
             Piece(
-                text,
-                tuple(span["bbox"]),
+                "".join(c["c"] for c in run).translate(LIGATURES),
+                box,
                 span["size"],
-                span["origin"][1],
-                superscript=bool(span["flags"] & pymupdf.TEXT_FONT_SUPERSCRIPT),
-                chars=tuple((c["c"].translate(LIGATURES), c["bbox"][0], c["bbox"][2]) for c in chars or ()),
+                median(c["origin"][1] for c in ink),
+                superscript=superscript,
+                chars=tuple((c["c"].translate(LIGATURES), c["bbox"][0], c["bbox"][2]) for c in run),
             )
         )
 
 
+def _same_baseline(chars: list[dict], size: float) -> list[list[dict]]:
+    """The span's characters in runs of one baseline (a space goes with the run before it)."""
+    runs: list[list[dict]] = []
+    baseline = None
+    for char in chars:
+        if char["c"].isspace() or (
+            baseline is not None and abs(char["origin"][1] - baseline) <= BASELINE_SLACK * size
+        ):
+            if runs:
+                runs[-1].append(char)
+            else:
+                runs.append([char])
+            continue
+        if baseline is None and runs:
+            runs[-1].append(char)
+        else:
+            runs.append([char])
+        baseline = char["origin"][1]
+    return [run for run in runs if any(not c["c"].isspace() for c in run)]
+
+
 def text_of(pieces: list[Piece], rules: list[Box]) -> str:
     """Pieces as text in reading order, one row a line, inline math as LaTeX."""
-    pieces = merge_fractions(pieces, rules)
+    pieces = arrows_over(place_marks(overlines(settle_delimiters(merge_fractions(pieces, rules)), rules)))
     rows = reading_order([p.box for p in pieces])
     return "\n".join(filter(None, (row_text([pieces[i] for i in row]) for row in rows)))
 

@@ -11,11 +11,11 @@ glyph_subscripts`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
-from ocr.inline_math import Box
+from ocr.inline_math import CAP_HEIGHT, Box
 from ocr.textlayer import Layer
 
 GLYPH_MAX = 2.5  # body sizes: a drawing at most this wide and high may be a glyph
@@ -25,6 +25,9 @@ RULE_REACH = 0.7  # body sizes: how far above and below a fraction rule its part
 FIGURE_HEIGHT = 3.0  # body sizes: a taller cluster is a figure
 MAX_DRAWINGS = 2000  # a page with more drawings than this is a figure, not text with formulas
 LONE_RULE = 1.5  # body sizes: a rule alone in a formula is a minus or dash up to this width
+EQUALS_GAP = 0.45  # body sizes: two rules of one width this close over each other are an equals sign
+SMALL_PART = 0.45  # body sizes: a glyph no taller may be the dot, accent or arrow of the glyph under it
+STACK_GAP = 0.3  # body sizes: how close over each other the parts of one symbol are
 SPLIT_GAP = 0.6  # body sizes: a wider gap inside a formula (where a fraction was taken out) splits a run
 
 
@@ -42,6 +45,7 @@ class Run:
 class Holes:
     runs: list[Run]
     figures: int  # clusters of drawings that are no formula
+    strokes: list[Box] = field(default_factory=list)  # rules read as part of a formula (no fraction bars)
 
 
 def find_holes(layer: Layer, cut: bool = True) -> Holes:
@@ -66,7 +70,10 @@ def find_holes(layer: Layer, cut: bool = True) -> Holes:
         return Holes([], int(bool(large) or len(boxes) > MAX_DRAWINGS))
     if not cut:
         return Holes([Run(_union(glyphs))] if glyphs else [], int(bool(large)))
-    text_boxes = [p.box for p in layer.pieces] + glyphs
+    # the ink of a span: from its baseline up to the cap height (a font's box may reach far higher)
+    text_boxes = [
+        (p.box[0], p.baseline - CAP_HEIGHT * p.size, p.box[2], p.baseline) for p in layer.pieces
+    ] + glyphs
     formulas, figures = [], []
     for cluster in _clusters(boxes, body, n_rules=len(rules), first_rule=len(glyphs)):
         area = _union([boxes[i] for i in cluster])
@@ -75,24 +82,88 @@ def find_holes(layer: Layer, cut: bool = True) -> Holes:
         else:
             formulas.append((cluster, area))
     runs: list[Run] = []
+    strokes: list[Box] = []
     for cluster, area in formulas:
         if any(_overlaps(area, figure, 0.5 * body) for figure in figures):
             continue  # legend markers, labels drawn as paths: part of a figure
         cluster_glyphs = [boxes[i] for i in cluster if i < len(glyphs)]
-        bars, strokes = [], []  # fraction bars; other rules are glyphs too (minus, equals, overlines)
-        for rule in (boxes[i] for i in cluster if i >= len(glyphs)):
-            (bars if _stacked_around(rule, cluster_glyphs, body) else strokes).append(rule)
-        strokes = [r for r in strokes if not _decorates([r], cluster_glyphs, body)]  # overlines go
+        cluster_rules = [boxes[i] for i in cluster if i >= len(glyphs)]
         if not cluster_glyphs:  # rules alone: a minus or an equals sign, unless they decorate text
             if (
-                strokes
-                and max(r[2] - r[0] for r in strokes) <= LONE_RULE * body
-                and not _decorates(strokes, text_boxes, body)
+                cluster_rules
+                and max(r[2] - r[0] for r in cluster_rules) <= LONE_RULE * body
+                and not _decorates(cluster_rules, text_boxes, body)
             ):
-                runs.append(Run(_union(strokes), text="-" if len(strokes) == 1 else "="))
+                runs.append(Run(_union(cluster_rules), text="-" if len(cluster_rules) == 1 else "="))
+                strokes += cluster_rules
             continue
-        runs += _runs(cluster_glyphs + strokes, bars, body)
-    return Holes(runs, len(figures))
+        formula, bars = formula_runs(cluster_glyphs, cluster_rules, body)
+        runs += formula
+        strokes += [r for r in cluster_rules if r not in bars]
+    # a bar whose numerator lies beyond its cluster's reach (display fractions) is still a bar
+    return Holes(runs, len(figures), [r for r in strokes if not _stacked_around(r, glyphs, body)])
+
+
+def formula_runs(glyphs: list[Box], rules: list[Box], body: float) -> tuple[list[Run], list[Box]]:
+    """One formula (its glyph boxes and rules) cut into runs, and its fraction bars: a rule with glyphs
+    right above and below is a bar, one over glyphs an overline (left out), any other a glyph (a minus,
+    the strokes of an equals sign)."""
+    glyphs, rules = _stacked_glyphs(glyphs, rules, body)
+    bars, strokes = [], []
+    for rule in rules:
+        (bars if _stacked_around(rule, glyphs, body) else strokes).append(rule)
+    strokes = [r for r in strokes if not _decorates([r], glyphs, body)]
+    return _runs(glyphs + strokes, bars, body), bars
+
+
+def _stacked_glyphs(glyphs: list[Box], rules: list[Box], body: float) -> tuple[list[Box], list[Box]]:
+    """Parts of one symbol put together: two rules of one width right over each other (=), and a small
+    glyph right over another (the dot of i or j, an accent, an arrow over a letter, the dots of a colon),
+    so that none is read as a fraction bar or a superscript."""
+    rules = sorted(rules, key=lambda r: r[1])
+    merged_rules, used = [], set()
+    for i, upper in enumerate(rules):
+        if i in used:
+            continue
+        for j in range(i + 1, len(rules)):
+            lower = rules[j]
+            widths = (upper[2] - upper[0], lower[2] - lower[0])
+            overlap = min(upper[2], lower[2]) - max(upper[0], lower[0])
+            if (
+                j not in used
+                and overlap > 0.7 * min(widths)
+                and abs(widths[0] - widths[1]) < 0.3 * max(widths)
+                and 0 <= lower[1] - upper[3] <= EQUALS_GAP * body
+            ):
+                glyphs = glyphs + [_union([upper, lower])]
+                used |= {i, j}
+                break
+        else:
+            merged_rules.append(upper)
+    out: list[Box] = []
+    for glyph in sorted(glyphs, key=lambda g: -g[3]):  # from the bottom up: a part lands on its base
+        host = next((k for k, base in enumerate(out) if _part_over(glyph, base, merged_rules, body)), None)
+        if host is None:
+            out.append(glyph)
+        else:
+            out[host] = _union([out[host], glyph])
+    return out, merged_rules
+
+
+def _part_over(part: Box, base: Box, rules: list[Box], body: float) -> bool:
+    """Whether the small glyph `part` sits right over `base`, over half the narrower's width, with no
+    rule between them."""
+    gap = base[1] - part[3]
+    overlap = min(part[2], base[2]) - max(part[0], base[0])
+    return (
+        part[3] - part[1] < SMALL_PART * body
+        and -0.05 * body <= gap <= STACK_GAP * body
+        and overlap >= 0.5 * min(part[2] - part[0], base[2] - base[0])
+        and not any(
+            r[1] >= part[3] - 0.5 and r[3] <= base[1] + 0.5 and r[0] < base[2] and base[0] < r[2]
+            for r in rules
+        )
+    )
 
 
 def _decorates(rules: list[Box], boxes: list[Box], body: float) -> bool:

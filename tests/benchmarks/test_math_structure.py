@@ -1,6 +1,8 @@
 """The structure measure fails where the math is wrong: a flattened exponent is a miss, a wrong one an
 error, and notation that means the same counts the same."""
 
+from collections import Counter
+
 import pytest
 
 from benchmarks.math_structure import Kind, Tally, script_text, structures
@@ -50,3 +52,17 @@ def test_accents_that_mean_different_things_stay_apart():
     assert structures(r"\bar{x}") == structures(r"\overline x")
     assert structures(r"\bar{x}") != structures(r"\vec{x}") != structures(r"\hat{x}")
     assert script_text(r"\bar{x}") != script_text(r"\vec{x}")
+
+
+def test_a_degree_is_the_same_sign_however_it_is_written():
+    assert structures("45^{\\circ}") == structures("45^{∘}") == structures("45°") == Counter()
+    assert script_text("45^{\\circ}") == script_text("45°")
+
+
+def test_a_prime_is_the_same_sign_however_it_is_written():
+    assert structures("A^{\\prime}B'") == structures("A^{′}B′") == structures("A'B'") == Counter()
+
+
+def test_set_braces_and_glyph_variants_do_not_count_as_errors():
+    assert script_text("A=\\{x \\mid x \\leqslant 2\\}, x^{2}") == script_text("A = {x ∣ x ⩽ 2}, x^{2}")
+    assert script_text("x^{2}") != script_text("x2")

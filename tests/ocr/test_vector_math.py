@@ -86,7 +86,7 @@ def test_figures_and_underlines_are_not_formulas(tmp_path, monkeypatch):
     assert (row.method, row.engine, row.flags, engine.seen) == ("text-layer", "pymupdf", ["figures"], [])
 
 
-def test_a_lone_rule_is_a_minus_sign_unless_it_decorates_text(tmp_path, monkeypatch):
+def test_a_lone_rule_is_a_minus_sign_unless_it_is_an_overline(tmp_path, monkeypatch):
     doc = pymupdf.open()
     page = doc.new_page()
     page.insert_text((72, 100), "Segment AB has length", fontsize=11)
@@ -97,7 +97,7 @@ def test_a_lone_rule_is_a_minus_sign_unless_it_decorates_text(tmp_path, monkeypa
     engine = FakeEngine()
     monkeypatch.setattr(ocr.extract, "get_engine", lambda config: engine)
     [row] = extract_pdf(tmp_path / "rules.pdf")
-    assert row.text == "Segment AB has length - 3 units."
+    assert row.text == "Segment \\overline{AB} has length - 3 units."
     assert (row.flags, engine.seen) == (["vector_math"], [])
 
 
