@@ -31,6 +31,7 @@ from ocr.guard import BadInput, Limits, check_images, check_page, open_pdf
 from ocr.inline_math import (
     Box,
     Piece,
+    baseline_scripts,
     dash_ones,
     glyph_subscripts,
     line_names,
@@ -44,7 +45,7 @@ from ocr.render import MIN_DPI, fitting_dpi, render
 from ocr.textlayer import Layer, is_usable, read_layer, text_of
 from ocr.types import OcrLine, PageText
 from ocr.uncovered import uncovered_marks
-from ocr.vector_math import Holes, Run, find_holes, formula_runs
+from ocr.vector_math import Holes, Run, find_holes, formula_runs, symbols
 from ocr.watermark import watermark_lines, without_watermark
 
 TEXT_LAYER_ENGINE = "pymupdf"
@@ -315,9 +316,7 @@ def _recover_math(
                 if any(not line.text for line in run_lines):
                     lost.append(f"{sum(not line.text for line in run_lines)} vector formula parts unread")
             if read_images:
-                image_pieces, image_lines = _read_images(
-                    page, engine, images.formulas, layer.body_size, settings
-                )
+                image_pieces, image_lines = _read_images(page, engine, images.formulas, layer, settings)
                 pieces, lines = pieces + image_pieces, lines + image_lines
                 row.flags.append("formula_images")
                 unread = len(image_lines) - len(image_pieces)
@@ -369,6 +368,13 @@ def _read_runs(
     return pieces, lines
 
 
+def _row_baseline(box: Box, pieces: list[Piece]) -> float | None:
+    """The baseline of the text row an inline image sits in: that of the nearest text beside it."""
+    beside = [p for p in pieces if p.box[1] < box[3] and box[1] < p.box[3] and p.text.strip()]
+    near = min(beside, key=lambda p: max(p.box[0] - box[2], box[0] - p.box[2], 0.0), default=None)
+    return None if near is None else near.baseline
+
+
 def _unlook_alike(text: str) -> str:
     """Operators read as CJK look-alikes put back, when the run holds no other CJK character."""
     mapped = text.translate(LOOK_ALIKES)
@@ -376,12 +382,13 @@ def _unlook_alike(text: str) -> str:
 
 
 def _read_images(
-    page: pymupdf.Page, engine: OcrEngine, boxes: list[Box], body: float, settings: Settings
+    page: pymupdf.Page, engine: OcrEngine, boxes: list[Box], layer: Layer, settings: Settings
 ) -> tuple[list[Piece], list[OcrLine]]:
     """Each formula image rendered with a white margin and read in place: one no taller than a row as one
     line (scripts from the ink), a taller one taken apart by its ink and read run by run like a formula
     drawn as outlines (fractions stacked), its rows joined into one. Blank images are skipped; one read under
     `formula_floor` gets a line (for the record) but no piece (the text does not take it)."""
+    body = layer.body_size
     pieces, lines = [], []
     for box in boxes:
         clip = pymupdf.Rect(box) & page.rect
@@ -392,17 +399,21 @@ def _read_images(
         margin = round(2 * FORMULA_PADDING * body * dpi / 72)
         padded = np.pad(crop, ((margin, margin), (margin, margin), (0, 0)), constant_values=255)
         text, score = "", 0.0
-        if clip.height > ONE_ROW * body:  # a stack: read like a formula drawn as outlines
-            scale = 72.0 / dpi
-            glyphs, rules = ink_boxes(crop, (clip.x0, clip.y0), scale)
-            if len(glyphs) + len(rules) > MAX_FORMULA_GLYPHS:  # a photo or a drawing: nothing to read
-                glyphs, rules = [], []
+        glyphs, rules = ink_boxes(crop, (clip.x0, clip.y0), 72.0 / dpi)
+        if len(glyphs) + len(rules) > MAX_FORMULA_GLYPHS:  # a photo or a drawing: nothing to read
+            glyphs, rules = [], []
+        baseline = _row_baseline(box, layer.pieces)
+        if clip.height <= ONE_ROW * body and baseline is not None:  # scripts by the text row's baseline
+            flat, score = engine.read_line(padded)
+            shapes, strokes = symbols(glyphs, rules, body)
+            text = baseline_scripts(_unlook_alike(flat.strip()), shapes + strokes, baseline, body) or ""
+        elif clip.height > ONE_ROW * body:  # a stack: read like a formula drawn as outlines
             runs, bars = formula_runs(glyphs, rules, body)
             run_pieces, run_lines = _read_runs(page, engine, runs, body, settings)
             if run_pieces:
                 text = " ".join(text_of(run_pieces, bars).split("\n"))
                 score = min(line.score for line in run_lines)
-        if not text:  # one row
+        if not text:  # one row, scripts from the ink
             text, score = engine.read_line(padded, scripts=True)
             text = _unlook_alike(text.strip())
         lines.append(

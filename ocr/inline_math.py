@@ -34,6 +34,11 @@ DELIMITERS = re.compile(r"\s*[()\[\]{}|‖⟨⟩]\s*")  # a bracket alone is nev
 SIZED = 1.3  # a bracket this many times the size of the text beside it is a sized delimiter
 CAP_HEIGHT = 0.75  # of the font size: how far above the baseline the glyphs of a span reach
 SUB_DROP, SUB_RISE = 0.2, 0.15  # a subscript's bottom and top are this much (of its base's height) lower
+ABOVE = 0.25  # body sizes: how far over the baseline a superscript's foot lies, at least
+SMALL_SCRIPT = 0.82  # of a full-size glyph's height: a script is set smaller
+CAP_SHARE, X_SHARE = 0.68, 0.68  # a capital's height of the body size; an x-height letter's of a capital's
+_TALL = re.compile(r"[0-9A-Z]")
+_X_HEIGHT = re.compile(r"[acemnorsuvwxzαεικνοπστυω]")
 
 
 @dataclass
@@ -258,13 +263,76 @@ def glyph_subscripts(text: str, glyphs: Sequence[Box]) -> str:
     for before, i, after in zip(shown, shown[1:], shown[2:], strict=False):  # the + of a_{n+1}
         if before in lowered and after in lowered and not tokens[i].isalnum():
             lowered.add(i)
+    for before, after in zip(shown, shown[1:], strict=False):  # a_{n + 1}: the spaces inside go too
+        if before in lowered and after in lowered:
+            lowered |= set(range(before + 1, after))
     out: list[str] = []
     for i, token in enumerate(tokens):
+        if i in lowered and token.isspace():
+            continue
         if i in lowered and i - 1 not in lowered:
             out.append("_{")
         out.append(token)
         if i in lowered and i + 1 not in lowered:
             out.append("}")
+    return "".join(out)
+
+
+def baseline_scripts(text: str, glyphs: Sequence[Box], baseline: float, body: float) -> str | None:
+    """`text` read from one row of glyphs (boxes left to right) whose baseline is known (the text row the
+    row sits in), scripts marked by each character's ink against what a full-size one would show: a
+    letter or digit set small with its foot well above the baseline is a superscript (`x^{2}`), one set
+    small and low (its foot on or under the baseline, its top under a full-size one's) a subscript
+    (`a_{n}`); a sign between two script characters joins them (`a_{n+1}`). Full size is measured on the
+    row's own digits and capitals (or the body size). None when the characters do not pair one to one
+    with the glyphs."""
+    for pattern in (r"\.\.\.|…|\s+|\S", r"\s+|\S"):  # an ellipsis is one glyph in a font, three dots in ink
+        tokens = re.findall(pattern, text)
+        shown = [i for i, token in enumerate(tokens) if not token.isspace()]
+        if len(shown) == len(glyphs) and shown:
+            break
+    else:
+        return None
+    boxes = dict(zip(shown, sorted(glyphs, key=lambda g: g[0]), strict=True))
+    full = [
+        b[3] - b[1]
+        for i, b in boxes.items()
+        if _TALL.fullmatch(tokens[i]) and abs(b[3] - baseline) < 0.1 * body
+    ]
+    cap = max(full) if full else CAP_SHARE * body
+    level: dict[int, int] = {}
+    for i in shown[1:]:
+        token, (_, top, _, foot) = tokens[i], boxes[i]
+        if not token.isalnum() and token not in "′'":
+            continue
+        expected = X_SHARE * cap if _X_HEIGHT.fullmatch(token) else cap
+        small = foot - top < SMALL_SCRIPT * expected
+        if baseline - foot > ABOVE * body and (small or token in "′'"):
+            level[i] = 1
+        elif (
+            small
+            and ON_BASELINE.fullmatch(token)
+            and foot - baseline > -0.05 * body
+            and top - (baseline - expected) > 0.2 * expected
+        ):
+            level[i] = -1
+    for before, i, after in zip(shown, shown[1:], shown[2:], strict=False):
+        if level.get(before) and level.get(before) == level.get(after) and not tokens[i].isalnum():
+            level[i] = level[before]
+    out: list[str] = []
+    current = 0
+    for i, token in enumerate(tokens):
+        following = next((level.get(j, 0) for j in shown if j > i), 0)
+        new = level.get(i, 0) if not token.isspace() else (current if following == current else 0)
+        if new != current:
+            if current:
+                out.append("}")
+            if new:
+                out.append("^{" if new > 0 else "_{")
+            current = new
+        out.append(token)
+    if current:
+        out.append("}")
     return "".join(out)
 
 

@@ -33,6 +33,8 @@ SMALL = 0.8  # of the glyph height: a script is at most this tall
 SUP_TOP = 0.85  # of the glyph height above the baseline: a superscript reaches at least this high
 SUB_TOP = 0.6  # of the glyph height above the baseline: a subscript starts no higher
 REFERENCE = 3  # glyphs a line needs to measure its baseline
+TILT_GLYPHS = 12  # glyphs a line needs to measure its tilt
+TILT_FALL = 0.1  # of the line's height: a line whose baseline falls less over its length is level
 _FULL = re.compile(r"[0-9A-Z]")  # glyphs from the baseline to the cap height
 _X_HEIGHT = re.compile(r"[acemnorsuvwxz]")  # from the baseline to the x-height
 _DESCENDS = re.compile(r"[gjpqy]")
@@ -62,6 +64,16 @@ def raise_scripts(text: str, chars: Sequence[Box], gray: np.ndarray, line: Box) 
         return text
     top, bottom = max(int(line[1]) - 2, 0), min(int(line[3]) + 3, gray.shape[0])
     ink = {i: _ink(gray, box, top, bottom) for i, box in zip(shown, chars, strict=True)}
+    middles = {i: (box[0] + box[2]) / 2 for i, box in zip(shown, chars, strict=True)}
+    standing = [
+        i
+        for i in shown
+        if ink[i] and (_FULL.match(text[i]) or _X_HEIGHT.match(text[i]) or _CJK.match(text[i]))
+    ]
+    slope = _slope([(middles[i], ink[i][1]) for i in standing])
+    if abs(slope) * (line[2] - line[0]) < TILT_FALL * (bottom - top):
+        slope = 0.0  # a level line: what the fit finds is the noise of the feet
+    ink = {i: _level(ink[i], slope * (middles[i] - line[0])) for i in shown}
     feet = [ink[i][1] for i in shown if ink[i] and (_FULL.match(text[i]) or _X_HEIGHT.match(text[i]))]
     if len(feet) < REFERENCE:
         return text
@@ -103,6 +115,27 @@ def raise_scripts(text: str, chars: Sequence[Box], gray: np.ndarray, line: Box) 
     return "".join(out) + text[last:]
 
 
+def _slope(feet: list[tuple[float, int]]) -> float:
+    """How far a line's baseline falls a pixel to the right (a page scanned askew): the median slope
+    between the feet of pairs of glyphs that stand on it, far enough apart (Theil-Sen: scripts, a few
+    among many, cannot tip it)."""
+    if len(feet) < TILT_GLYPHS:  # a short line: too few glyphs to tell, and a tilt moves it little
+        return 0.0
+    spread = max(x for x, _ in feet) - min(x for x, _ in feet)
+    slopes = [
+        (f2 - f1) / (x2 - x1)
+        for k, (x1, f1) in enumerate(feet)
+        for x2, f2 in feet[k + 1 :]
+        if abs(x2 - x1) > 0.25 * spread
+    ]
+    return float(np.median(slopes)) if slopes else 0.0
+
+
+def _level(ink: tuple[int, int] | None, shift: float) -> tuple[float, float] | None:
+    """Ink rows as they would lie on a level line (a tilted line's fall at that point taken off)."""
+    return None if ink is None else (ink[0] - shift, ink[1] - shift)
+
+
 def _baseline(feet: list[int], on_line: float, near: float) -> float:
     """The foot that most glyphs stand on. In a short line a few scripts can outnumber the glyphs on the
     baseline in a median (`an，bn`: two lowered n against one a); here each foot is a candidate, the one
@@ -114,7 +147,7 @@ def _baseline(feet: list[int], on_line: float, near: float) -> float:
     return float(np.median([foot for foot in feet if abs(foot - chosen) <= on_line]))
 
 
-def _role(char: str, ink: tuple[int, int] | None, baseline: float, height: float) -> str:
+def _role(char: str, ink: tuple[float, float] | None, baseline: float, height: float) -> str:
     """'sup', 'sub' or '' for one character from its ink rows."""
     if ink is None or not (_SCRIPT.fullmatch(char) or _SIGN.fullmatch(char)):
         return ""

@@ -28,6 +28,10 @@ LONE_RULE = 1.5  # body sizes: a rule alone in a formula is a minus or dash up t
 EQUALS_GAP = 0.45  # body sizes: two rules of one width this close over each other are an equals sign
 SMALL_PART = 0.45  # body sizes: a glyph no taller may be the dot, accent or arrow of the glyph under it
 STACK_GAP = 0.3  # body sizes: how close over each other the parts of one symbol are
+FLAT, WIDE = (
+    0.4,
+    2.0,
+)  # a raised glyph lower than FLAT of the row's height, or wider than WIDE times its height, is a sign
 SPLIT_GAP = 0.6  # body sizes: a wider gap inside a formula (where a fraction was taken out) splits a run
 
 
@@ -108,7 +112,7 @@ def formula_runs(glyphs: list[Box], rules: list[Box], body: float) -> tuple[list
     """One formula (its glyph boxes and rules) cut into runs, and its fraction bars: a rule with glyphs
     right above and below is a bar, one over glyphs an overline (left out), any other a glyph (a minus,
     the strokes of an equals sign)."""
-    glyphs, rules = _stacked_glyphs(glyphs, rules, body)
+    glyphs, rules = symbols(glyphs, rules, body)
     bars, strokes = [], []
     for rule in rules:
         (bars if _stacked_around(rule, glyphs, body) else strokes).append(rule)
@@ -116,7 +120,7 @@ def formula_runs(glyphs: list[Box], rules: list[Box], body: float) -> tuple[list
     return _runs(glyphs + strokes, bars, body), bars
 
 
-def _stacked_glyphs(glyphs: list[Box], rules: list[Box], body: float) -> tuple[list[Box], list[Box]]:
+def symbols(glyphs: list[Box], rules: list[Box], body: float) -> tuple[list[Box], list[Box]]:
     """Parts of one symbol put together: two rules of one width right over each other (=), and a small
     glyph right over another (the dot of i or j, an accent, an arrow over a letter, the dots of a colon),
     so that none is read as a fraction bar or a superscript."""
@@ -266,8 +270,9 @@ def _level_runs(glyphs: list[Box], body: float) -> list[Run]:
         raised = (
             glyph[3] < baseline - 0.35 * tall
             and glyph[1] < top + 0.15 * tall
-            and glyph[3] - glyph[1] < 0.9 * tall
-        )
+            and FLAT * tall < glyph[3] - glyph[1] < 0.9 * tall
+            and glyph[2] - glyph[0] < WIDE * (glyph[3] - glyph[1])
+        )  # a flat or wide mark at mid-height (¬, =, ~, an arrow) is no superscript
         if current and (int(raised) != level or glyph[0] - max(g[2] for g in current) > SPLIT_GAP * body):
             runs.append(Run(_union(current), level, glyphs=tuple(current)))
             current = []
