@@ -101,6 +101,7 @@ FLOORS = {
     "scan200": {"structure": 0.42, "scripts": 0.4, "precision": 0.95},
 }
 
+
 @pytest.mark.parametrize("form", list(FLOORS))
 def test_the_fixture_corpus_reads_back_against_its_exact_truth(form):
     score = score_form(FIXTURES, form)
