@@ -10,6 +10,7 @@ from distill.core.records import PageRow, ProblemRow
 from distill.llm.prompts import Prompt
 from distill.problems.forum import list_dumps
 from distill.problems.pairs import (
+    LONE_KEY,
     Fallback,
     PairsResult,
     problems_from_forum,
@@ -71,6 +72,10 @@ def problem_pairs(
             "fallback_pages": dict(from_pdfs.fallback),
             "fallback_teacher": teacher_meta,
             "forum_dumps": len(dumps),
+            "answer_files": {  # answer keys in files of their own (distill/problems/answer_files.py)
+                "paired": len({r.answer_file for r in good if r.answer_file}),
+                "without_exam": len({r.source_file for r in rows if LONE_KEY in r.split_notes}),
+            },
             "files_without_problems": sum(
                 n for kind, n in reasons.items() if kind != ErrorKind.UNMATCHED_ANSWERS
             ),

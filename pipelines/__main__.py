@@ -7,6 +7,11 @@
                                      SFT, GRPO and the student evaluation; prints the figures at the end
     python -m pipelines run [NAME..] the collection job for the named (default: all) collections, then
                                      the dataset job
+    python -m pipelines split FILE.pdf [FILE.pdf ...]
+                                     extract and split the files as one collection (the environment's OCR
+                                     settings, the split rules, no teacher) and print one JSON object per
+                                     problem: number, type, problem, options, answer_raw, answer, solution,
+                                     page_start, page_end, source_file, split_method, flags (and error)
 
 Runs go to the Dagster instance of ``DAGSTER_HOME`` (default ``./.dagster``), so they show in the UI.
 """
@@ -110,10 +115,18 @@ def main(argv: list[str] | None = None) -> None:
     sub.add_parser("demo", help="seed the inbox with the bundled samples and run everything")
     run = sub.add_parser("run", help="run the named collections (default: all), then the dataset job")
     run.add_argument("collections", nargs="*")
+    split = sub.add_parser("split", help="extract and split PDFs, print one JSON object per problem")
+    split.add_argument("files", nargs="+", type=Path)
     args = parser.parse_args(argv)
 
     from pipelines.environment import load_resources
 
+    if args.command == "split":
+        from distill.problems.inspect import as_json, split_files
+
+        for row in split_files(args.files, load_resources()["ocr"].settings()):
+            print(json.dumps(as_json(row), ensure_ascii=False, default=str))
+        return
     inbox = load_resources()["storage"].inbox()
     if args.command == "register":
         from pipelines.sensors import inbox_collections, register_collections

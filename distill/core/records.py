@@ -68,6 +68,7 @@ class ProblemRow:
     split_method: SplitMethod = SplitMethod.RULES
     split_notes: list[str] = field(default_factory=list)  # repairs and doubts of the split
     page_flags: list[str] = field(default_factory=list)  # fidelity flags of its pages (kinds.FIDELITY_FLAGS)
+    answer_file: str = ""  # the answer key file paired with this problem's file (problems.answer_files)
     split_fallback: str = ""  # teacher fallback of the page: "" (not needed), "accepted", "rejected: ..."
     rule_record: str = ""  # JSON of the rules' records of the page when the teacher's replaced them
     char_start: int = 0  # span of raw_text in the document's cleaned text (0, 0 for forum threads)

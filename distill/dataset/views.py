@@ -16,7 +16,7 @@ from distill.llm.prompts import Prompt
 
 PROVENANCE = [
     "collection", "source_file", "source_sha256", "page_start", "page_end", "ocr_engine", "split_method",
-    "translated", "translator_model", "translation_prompt_version", "teacher_model", "prompt_version",
+    "answer_file", "translated", "translator_model", "translation_prompt_version", "teacher_model", "prompt_version",
     "cot_mode", "request_key",
 ]  # fmt: skip
 

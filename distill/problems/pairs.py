@@ -25,12 +25,14 @@ from distill.core.scripts import detect_language
 from distill.llm.client import ChatResult, RunStats, TeacherClient
 from distill.llm.flow_control import EndpointDown, EndpointRejected
 from distill.llm.prompts import Prompt
+from distill.problems.answer_files import PAGE_OFFSET, joined_pages, pair_files
 from distill.problems.forum import choose_solution, read_threads
 from distill.problems.split_fallback import fallback_requests, parse_reply, review_pages, teacher_problems
 from distill.problems.splitting import DocumentSplit, SplitProblem, proof_like, question_type, split_pages
 
 NO_PROBLEM = "no problem found by the splitting rules"
 UNMATCHED_KEY = "answer key entries without a problem"  # an error row that is not a file without problems
+LONE_KEY = "answer_file_without_exam"  # a file named as a key, with no exam beside it to pair with
 _INLINE_CHOICES_RE = re.compile(r"\(A\).*\(B\)", re.S)
 
 
@@ -132,12 +134,19 @@ def problems_from_pages(
     by_file: dict[str, list[PageRow]] = defaultdict(list)
     for page in pages:
         by_file[page.source_file].append(page)
+    pairing = pair_files(list(by_file))
     result = PairsResult(rows=[])
-    documents = []  # (first page row, page rows, engines, split, doubts) per file
+    documents = []  # (first page row, page rows, engines, split, doubts, key file) per document
     wanted: list[tuple[int, int]] = []  # (document index, page) sent to the teacher
-    for _, file_pages in sorted(by_file.items()):
+    for name, file_pages in sorted(by_file.items()):
+        if name not in pairing.exams and name not in pairing.lone_keys:
+            continue  # a key file: split with its exam
+        key = pairing.exams.get(name, "")
         first = file_pages[0]
         usable = sorted((p for p in file_pages if not p.error and p.text.strip()), key=lambda p: p.page)
+        key_usable = sorted(
+            (p for p in by_file.get(key, []) if not p.error and p.text.strip()), key=lambda p: p.page
+        )
         engines = ",".join(sorted({p.engine for p in usable}))
         if not usable:
             failed = next((p for p in file_pages if p.error), None)
@@ -146,13 +155,15 @@ def problems_from_pages(
             )
             _error_row(result, first, file_pages, engines, f"no usable page: {why}", kind)
             continue
-        split = split_pages([(p.page, p.text) for p in usable])
-        doubts = review_pages(split)
-        documents.append((first, file_pages, engines, split, doubts))
+        split = split_pages(
+            joined_pages([(p.page, p.text) for p in usable], [(p.page, p.text) for p in key_usable])
+        )
+        doubts = {page: why for page, why in review_pages(split).items() if page < PAGE_OFFSET}  # the exam's
+        documents.append((first, file_pages, engines, split, doubts, key))
         if fallback is not None:
             wanted += [(len(documents) - 1, page) for page in sorted(doubts)[: fallback.max_pages]]
     replies = _ask(fallback, documents, wanted, result)
-    for d, (first, file_pages, engines, split, doubts) in enumerate(documents):
+    for d, (first, file_pages, engines, split, doubts, key) in enumerate(documents):
         outcomes = _outcomes(split, d, doubts, replies, fallback, result.fallback)
         base = dict(
             collection=first.collection,
@@ -161,6 +172,10 @@ def problems_from_pages(
             ocr_engine=engines,
         )
         rows = _document_rows(split, base, (first.collection, first.source_sha256), doubts, outcomes)
+        for row in rows:
+            row.answer_file = key
+            if first.source_file in pairing.lone_keys:
+                row.split_notes.append(LONE_KEY)
         _carry_page_flags(rows, file_pages)
         result.rows += rows
         if not rows:

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from distill.answers.normalize import CHOICE_TYPES, choice_letters, extract_answer
 from distill.core.kinds import QuestionType
 from distill.core.scripts import detect_language
+from distill.problems.numbering import NumberStyle, detect_style, start_pattern
 
 RULE_ANSWER_MARK = "答案标记"
 RULE_ANSWER_KEY = "answer_key"
@@ -51,11 +52,10 @@ _KEY_HEADER_RE = re.compile(
     r"^\s*(?:参考答案(?:[与及](?:解析|详解))?|答案[与及](?:解析|详解)|Answer\s+Key|Answers|Solutions)"
     r"\s*(?:[:：]\s*(.*)|$)"
 )
-_Q_START_RE = re.compile(
-    r"^\s*(?:(?:Problem|Question|Exercise)\s*(\d{1,2})\s*[.:：)]?|(\d{1,2})\s*[.．、](?![\d.．]))\s*"
-)
+REPEAT_PREFIX, REPEAT_LIKENESS = 30, 0.7  # characters of a key entry compared with its question's stem
+_Q_START_RE = start_pattern(NumberStyle.DOT)  # the common style, for telling structure from headers
 _SCORE_RE = re.compile(
-    r"[（(]\s*(?:本(?:小)?题)?(?:共|满分)?\s*\d+\s*分\s*[)）]|[(\[]\s*\d+\s*(?:points?|pts?|marks?)\s*[)\]]",
+    r"[（(]\s*(?:本(?:小)?题)?(?:共|满分)?\s*\d+(?:\.\d+)?\s*分\s*[)）]|[(\[]\s*\d+\s*(?:points?|pts?|marks?)\s*[)\]]",
     re.I,
 )
 _BRACKET_MARK_RE = re.compile(r"【([^】\n]{1,8})】")
@@ -128,6 +128,7 @@ class DocumentSplit:
     page_spans: list[tuple[int, int, int]]  # (page, start, end)
     unmatched_key: dict[int, str]
     uncovered: list[tuple[int, str]]
+    number_style: NumberStyle = NumberStyle.DOT  # how the paper numbers its questions (numbering.py)
 
 
 @dataclass
@@ -345,8 +346,9 @@ class _Scanner:
     """Line-by-line state machine over the joined document. ``forced`` maps line offsets to the numbers
     of problems whose number line was lost (found by a first pass, see ``_lost_numbers``)."""
 
-    def __init__(self, forced: dict[int, int] | None = None) -> None:
+    def __init__(self, forced: dict[int, int] | None = None, q_start: re.Pattern[str] = _Q_START_RE) -> None:
         self.forced = forced or {}
+        self.q_start = q_start  # a question's start in this paper's numbering style
         self.drafts: list[_Draft] = []
         self.current: _Draft | None = None
         self.section = ""
@@ -405,7 +407,7 @@ class _Scanner:
             self._enter(_Mode.INSTRUCTIONS)
             return
         signature = _front_signature(view)
-        if not self.drafts and signature:
+        if not self.drafts and signature and not self.q_start.match(view):  # the first question is no title
             self.front.add(signature)
         elif signature in self.front:  # the title block again: an answer booklet follows the paper
             self.close()
@@ -414,7 +416,12 @@ class _Scanner:
             self._key_line(view)
             return
         cur = self.current
-        if cur is not None and not self.mode.answering and cur.part in ("problem", "options"):
+        if (
+            cur is not None
+            and not self.mode.answering
+            and cur.part in ("problem", "options")
+            and not self.q_start.match(view)  # "Problem 2. 函数": the line starts a question itself
+        ):
             inner = self._inner_start(line)
             if inner:  # "… A.1 7. 记水的…": the OCR ran the next question into this line
                 self.feed(offset, line[:inner])
@@ -450,8 +457,9 @@ class _Scanner:
 
     def _question_start(self, offset: int, line: str, flags: list[str] | None = None) -> bool:
         """Start (or, in the answer key, reopen) a problem at this line when the number fits."""
-        m = _Q_START_RE.match(line.translate(_ASCII_VIEW))
-        if not m:
+        view = line.translate(_ASCII_VIEW)
+        m = self.q_start.match(view) or (_Q_START_RE.match(view) if self.mode.in_key else None)
+        if not m:  # an answer key numbers its entries its own way ("1. A" under "Problem 1")
             return False
         number = int(m.group(1) or m.group(2))
         explicit, scored = m.group(1) is not None, bool(_SCORE_RE.search(line))
@@ -462,6 +470,7 @@ class _Scanner:
                 len(rest.strip()) <= _KEY_ENTRY_CHARS
                 and "【" not in rest
                 and not _SOLUTION_LABEL_RE.match(rest)
+                and not (target is not None and _repeats(rest, _join(target.problem)))
             )
             orphan = not self.drafts and not _QUESTION_CUE_RE.search(rest)  # an answer, not a question
             if entry and (target is not None or orphan):
@@ -475,7 +484,8 @@ class _Scanner:
                 return self._question_start(offset, line, flags)
             self.current, target.part = target, "solution"
             target.lines.append((offset, line))
-            self._content(rest, stem=False)
+            if not _repeats(rest, _join(target.problem)):  # the question again is no part of its solution
+                self._content(rest, stem=False)
             return True
         if self.mode is _Mode.INSTRUCTIONS:
             self.preamble_numbers += 1
@@ -584,7 +594,7 @@ class _Scanner:
                 if not text.strip():
                     return
         if cur.part == "solution":
-            step = _Q_START_RE.match(text.translate(_ASCII_VIEW))
+            step = self.q_start.match(text.translate(_ASCII_VIEW))
             if step and step.group(2) and int(step.group(2)) <= self.last_number:
                 cur.step_list = int(step.group(2))
         if cur.part in ("answer", "solution") and not stem and _option_run(text, "A", strict=True):
@@ -604,6 +614,17 @@ class _Scanner:
                 cur.part = "options"
                 return
         cur.add(text)
+
+
+def _repeats(text: str, problem: str) -> bool:
+    """Whether a key's entry repeats its question's stem (a key with questions, answers and solutions)
+    rather than giving an answer."""
+    head = re.sub(r"\s+", "", text)[:REPEAT_PREFIX]
+    stem = re.sub(r"\s+", "", problem)[: len(head)]
+    return (
+        len(head) >= 6
+        and difflib.SequenceMatcher(None, head, stem, autojunk=False).ratio() >= REPEAT_LIKENESS
+    )
 
 
 def _join(lines: list[str]) -> str:
@@ -706,8 +727,10 @@ def split_pages(pages: list[tuple[int, str]]) -> DocumentSplit:
     def page_of(pos: int) -> int:
         return page_spans[bisect.bisect_right(page_starts, pos) - 1][0]
 
+    style = detect_style(line.translate(_ASCII_VIEW) for _, line in lines)
+
     def scan(forced: dict[int, int]) -> _Scanner:
-        scanner = _Scanner(forced)
+        scanner = _Scanner(forced, start_pattern(style))
         for off, line in lines:
             scanner.feed(off, line)
         return scanner
@@ -721,7 +744,7 @@ def split_pages(pages: list[tuple[int, str]]) -> DocumentSplit:
     problems = [p for p in found if p is not None]
     numbers = {d.number for d in scanner.drafts}
     unmatched = {n: a for n, a in scanner.key.items() if n not in numbers}
-    return DocumentSplit(problems, text, page_spans, unmatched, scanner.uncovered)
+    return DocumentSplit(problems, text, page_spans, unmatched, scanner.uncovered, style)
 
 
 def split_document(pages: list[tuple[int, str]]) -> list[SplitProblem]:

@@ -1,0 +1,77 @@
+"""Answer keys in files of their own: paired with their exam by name, matched back by number."""
+
+from __future__ import annotations
+
+from distill.core.records import PageRow
+from distill.problems.answer_files import PAGE_OFFSET, is_key_file, pair_files
+from distill.problems.pairs import LONE_KEY, UNMATCHED_KEY, problems_from_pages
+
+STEMS = [
+    "已知集合 A={1,2}，则 A 的子集个数为",
+    "函数 f(x)=x+1 的零点为",
+    "若 2x=4，则 x 等于",
+    "计算 3+5 的值",
+]
+LETTERS = "BCAD"
+
+
+def _page(name: str, page: int, text: str) -> PageRow:
+    return PageRow(
+        collection="c", source_file=name, source_sha256=name, page=page, text=text, method="text-layer"
+    )
+
+
+def _exam(name: str) -> list[PageRow]:
+    lines = ["2024年某省高考数学试卷", "一、选择题"]
+    for n, stem in enumerate(STEMS, start=1):
+        lines += [f"{n}. {stem}（ ）", "A. 1  B. 2  C. 3  D. 4"]
+    return [_page(name, 1, "\n".join(lines[:6])), _page(name, 2, "\n".join(lines[6:]))]
+
+
+def test_key_files_are_paired_with_the_exam_whose_name_they_share():
+    names = [
+        "2024北京卷.pdf",
+        "2024北京卷答案.pdf",
+        "2024上海卷.pdf",
+        "2024上海卷参考答案及解析.pdf",
+        "amc/AMC10A.pdf",
+        "amc/AMC10A_solutions.pdf",
+        "old/key.pdf",
+    ]
+    pairing = pair_files(names)
+    assert pairing.exams == {
+        "2024北京卷.pdf": "2024北京卷答案.pdf",
+        "2024上海卷.pdf": "2024上海卷参考答案及解析.pdf",
+        "amc/AMC10A.pdf": "amc/AMC10A_solutions.pdf",
+    }
+    assert pairing.lone_keys == ["old/key.pdf"]
+    assert is_key_file("Answers.pdf") and not is_key_file("keystone.pdf") and not is_key_file("exam.pdf")
+
+
+def test_a_key_that_lists_letters_answers_the_exam_beside_it():
+    pages = _exam("exam.pdf") + [_page("exam_答案.pdf", 1, "数学参考答案\n1. B  2. C\n3. A  4. D")]
+    rows = problems_from_pages(pages).rows
+    assert [(r.number, r.answer, r.answer_file) for r in rows] == [
+        (str(n), letter, "exam_答案.pdf") for n, letter in zip(range(1, 5), LETTERS, strict=True)
+    ]
+    assert all(r.source_file == "exam.pdf" and r.page_end < PAGE_OFFSET for r in rows)
+
+
+def test_a_key_that_repeats_the_questions_with_answers_and_solutions_works_too():
+    lines = ["数学试题答案及解析"]
+    for n, (stem, letter) in enumerate(zip(STEMS, LETTERS, strict=True), start=1):
+        lines += [f"{n}. {stem}（ ）", f"【答案】{letter}", f"【解析】由题意，故选{letter}．"]
+    pages = _exam("paper.pdf") + [_page("paper解析.pdf", 1, "\n".join(lines))]
+    rows = problems_from_pages(pages).rows
+    assert [r.answer for r in rows] == list(LETTERS)
+    assert rows[0].problem.startswith("已知集合") and "故选B" in rows[0].solution
+
+
+def test_what_does_not_match_is_reported_and_a_lone_key_says_so():
+    pages = _exam("exam.pdf") + [_page("exam answers.pdf", 1, "Answers\n1. B 2. C 3. A 4. D 5. B 6. C")]
+    pages += [_page("other/solutions.pdf", 1, "1. A\n2. B")]
+    result = problems_from_pages(pages)
+    unmatched = [r for r in result.rows if r.error and UNMATCHED_KEY in r.error]
+    assert len(unmatched) == 1 and "5: B" in unmatched[0].error and "6: C" in unmatched[0].error
+    lone = [r for r in result.rows if r.source_file == "other/solutions.pdf"]
+    assert lone and all(LONE_KEY in r.split_notes or r.error for r in lone)
