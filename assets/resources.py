@@ -224,6 +224,10 @@ class CotResource(dg.ConfigurableResource):
     translate_prompt: str = "configs/prompts/translate.yaml"
     translate_max_tokens: int = 1024
     translate_solutions: bool = True  # realign collections get their solutions translated regardless
+    translate_retry: bool = (
+        True  # a translation that changed numbers or formulas is asked once more (temperature 0)
+    )
+    translate_drop_flagged: bool = True  # one still changed after that is an error row (translation_changed)
 
     def mode_for(self, collection: str) -> CotMode:
         mode = self.modes.get(collection, self.mode)

@@ -38,6 +38,8 @@ def _translate(
             cot.translate_max_tokens,
             cot.translates_solutions(collection),
             ProgressLog(context.log.info, "translator"),
+            retry=translator.client(storage.ledger(), temperature=0.0) if cot.translate_retry else None,
+            drop_flagged=cot.translate_drop_flagged,
         )
     for row in out:
         if row.error:

@@ -57,3 +57,4 @@ class ErrorKind(StrEnum):
     REQUEST_FAILED = "request_failed"  # the endpoint call failed for good (the ledger asks again next run)
     EMPTY_REPLY = "empty_reply"  # the endpoint answered nothing
     NO_SOLUTION = "no_solution"  # realign mode, and the problem has no reference solution
+    TRANSLATION_CHANGED = "translation_changed"  # the translation changed numbers or formulas, retry too

@@ -122,6 +122,8 @@ def _document_rows(
                 rule_record=_record_json(rule_items),
             )
             row.split_notes.append(f"doubt: {doubts[page]}")
+            if len(accepted) != len(rule_items):  # both records are kept: the rules' in rule_record
+                row.split_notes.append(f"count_differs: rules {len(rule_items)}, teacher {len(accepted)}")
             rows.append(row)
     rows.sort(key=lambda r: (r.char_start, r.page_start))
     return rows

@@ -150,8 +150,8 @@ def test_real_teacher_path_is_recorded_and_never_paid_twice(tmp_path, local_teac
         ]
 
 
-def test_a_valid_reply_replaces_the_rules_and_keeps_their_record(tmp_path):
-    """The accepted path, with the teacher's reply already in the ledger (no endpoint is called)."""
+def _answered(tmp_path, reply: dict) -> TeacherClient:
+    """A client whose ledger already holds the teacher's `reply` to the fallback request of LOST_NUMBER."""
     settings = TeacherSettings(base_url="http://127.0.0.1:9/v1", model="m", max_retries=0, timeout_s=5)
     ledger = SqliteLedger(tmp_path / "ledger.sqlite")
     client = TeacherClient(settings, ledger)
@@ -161,7 +161,7 @@ def test_a_valid_reply_replaces_the_rules_and_keeps_their_record(tmp_path):
             key=client.key(request),
             model="m",
             prompt_version=PROMPT.version,
-            content=json.dumps(VALID, ensure_ascii=False),
+            content=json.dumps(reply, ensure_ascii=False),
             reasoning="",
             finish_reason="stop",
             prompt_tokens=1,
@@ -172,8 +172,15 @@ def test_a_valid_reply_replaces_the_rules_and_keeps_their_record(tmp_path):
             created_at=0.0,
         )
     )
+    return client
+
+
+def test_a_valid_reply_replaces_the_rules_and_keeps_their_record(tmp_path):
+    """The accepted path, with the teacher's reply already in the ledger (no endpoint is called)."""
+    client = _answered(tmp_path, VALID)
     result = problems_from_pages(pages_of("lost.pdf", LOST_NUMBER), Fallback(client, PROMPT, max_tokens=256))
     assert result.fallback == {"accepted": 1} and result.teacher.cached == 1
+    assert not any(note.startswith("count_differs") for row in result.rows for note in row.split_notes)
     rows = result.rows
     assert [(r.number, r.split_method, r.split_fallback, r.answer) for r in rows] == [
         ("3", "teacher", "accepted", ""),  # located on no text: its span is the whole page
@@ -183,6 +190,16 @@ def test_a_valid_reply_replaces_the_rules_and_keeps_their_record(tmp_path):
     rules = json.loads(rows[1].rule_record)
     assert [r["number"] for r in rules] == ["1", "2", "3"] and rules[1]["flags"] == ["number_inferred"]
     assert rows[0].answer_issue == "proof: no single final answer"
+
+
+def test_when_the_teacher_counts_other_problems_than_the_rules_the_rows_say_so(tmp_path):
+    client = _answered(tmp_path, {"problems": VALID["problems"][1:]})
+    rows = problems_from_pages(
+        pages_of("lost.pdf", LOST_NUMBER), Fallback(client, PROMPT, max_tokens=256)
+    ).rows
+    assert [r.split_method for r in rows] == ["teacher"] * (len(VALID["problems"]) - 1)
+    assert all("count_differs: rules 3, teacher 2" in r.split_notes for r in rows)
+    assert [p["number"] for p in json.loads(rows[0].rule_record)] == ["1", "2", "3"]  # both records kept
 
 
 def test_an_unreachable_teacher_leaves_the_rules_records(tmp_path):

@@ -1,3 +1,6 @@
+import dataclasses
+
+from distill.core.kinds import ErrorKind
 from distill.core.records import ProblemRow
 from distill.llm.client import TeacherClient, TeacherSettings
 from distill.llm.ledger import SqliteLedger
@@ -49,7 +52,9 @@ def test_translate_rows_sends_only_non_english_fields_and_keeps_originals(
         problem("en", "Find the minimum.", "It is 2."),
     ]
     rows[1].options = ["A. 1", "B. 2"]
-    out, stats, flags = translate_rows(rows, client, Prompt.load("configs/prompts/translate.yaml"), 16)
+    out, stats, flags = translate_rows(
+        rows, client, Prompt.load("configs/prompts/translate.yaml"), 16, drop_flagged=False
+    )
     assert stats.requested == 3  # problem, solution and option B of the Chinese row; option A is pure math
     zh, en = out
     assert (
@@ -73,3 +78,30 @@ def test_translate_rows_sends_only_non_english_fields_and_keeps_originals(
     assert (
         not en.translated and en.problem == "Find the minimum." and en.problem_original == "Find the minimum."
     )
+
+
+def test_a_translation_that_changed_the_math_is_asked_again_then_dropped_with_its_reason(
+    tmp_path, local_teacher, local_model_dir
+):
+    settings = TeacherSettings(
+        base_url=local_teacher.base_url,
+        model="local",
+        served_model=str(local_model_dir),
+        max_tokens=8,
+        timeout_s=120,
+    )
+    ledger = SqliteLedger(tmp_path / "l.sqlite")
+    client = TeacherClient(settings, ledger)
+    retry = TeacherClient(dataclasses.replace(settings, temperature=0.0), ledger)
+    # eight tokens cannot hold these numbers: the first answer and the retry both lose some
+    rows = [stage_row(ProblemRow, "zh", problem="计算 123456789 加 987654321 再乘 555 的结果。", options=[])]
+    prompt = Prompt.load("configs/prompts/translate.yaml")
+    [row], stats, flags = translate_rows(rows, client, prompt, 8, retry=retry)
+    assert stats.requested == 1 and flags["retried"] == 1 and ledger.count() == 2  # first answer and retry
+    assert row.error_kind == ErrorKind.TRANSLATION_CHANGED and row.error.startswith("translation changed")
+    assert row.translation_flags and flags["dropped: translation changed the mathematics"] == 1
+    [kept], _, kept_flags = translate_rows(rows, client, prompt, 8, retry=retry, drop_flagged=False)
+    assert kept.error is None and kept.translation_flags == row.translation_flags
+    assert (
+        ledger.count() == 2 and kept_flags["retried"] == 1
+    )  # nothing asked twice: both answers from the ledger
