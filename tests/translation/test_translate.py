@@ -36,16 +36,20 @@ def problem(pid: str, text: str, solution: str = "") -> ProblemRow:
     return stage_row(ProblemRow, pid, problem=text, solution=solution, options=["A．$1$", "B．两个"])
 
 
-def test_translate_rows_sends_only_non_english_fields_and_keeps_originals(
-    tmp_path, local_teacher, local_model_dir
-):
-    settings = TeacherSettings(
+def _settings(local_teacher, local_model_dir, max_tokens: int) -> TeacherSettings:
+    return TeacherSettings(
         base_url=local_teacher.base_url,
         model="local",
         served_model=str(local_model_dir),
-        max_tokens=16,
+        max_tokens=max_tokens,
         timeout_s=120,
     )
+
+
+def test_translate_rows_sends_only_non_english_fields_and_keeps_originals(
+    tmp_path, local_teacher, local_model_dir
+):
+    settings = _settings(local_teacher, local_model_dir, max_tokens=16)
     client = TeacherClient(settings, SqliteLedger(tmp_path / "l.sqlite"))
     rows = [
         problem("zh", "求函数 $y=x^2+2$ 的最小值。", "解：最小值为 2"),
@@ -83,13 +87,7 @@ def test_translate_rows_sends_only_non_english_fields_and_keeps_originals(
 def test_a_translation_that_changed_the_math_is_asked_again_then_dropped_with_its_reason(
     tmp_path, local_teacher, local_model_dir
 ):
-    settings = TeacherSettings(
-        base_url=local_teacher.base_url,
-        model="local",
-        served_model=str(local_model_dir),
-        max_tokens=8,
-        timeout_s=120,
-    )
+    settings = _settings(local_teacher, local_model_dir, max_tokens=8)
     ledger = SqliteLedger(tmp_path / "l.sqlite")
     client = TeacherClient(settings, ledger)
     retry = TeacherClient(dataclasses.replace(settings, temperature=0.0), ledger)
