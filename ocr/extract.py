@@ -146,7 +146,9 @@ def read_page(doc: pymupdf.Document, number: int, settings: Settings) -> PageTex
         scanned = not is_usable(text, settings.min_text_chars) and bool(
             layer.drawings or layer.unmapped or page.get_images()
         )
-        image_boxes = [] if scanned else [tuple(info["bbox"]) for info in page.get_image_info()]
+        image_boxes = (
+            [tuple(i["bbox"]) for i in page.get_image_info()] if not scanned and page.get_images() else []
+        )
         if scanned or layer.drawings or layer.unmapped or image_boxes:
             check_images(page, settings.limits)  # before anything is rendered
     except BadInput as exc:
@@ -168,6 +170,16 @@ def read_page(doc: pymupdf.Document, number: int, settings: Settings) -> PageTex
     if layer.drawings or layer.unmapped or image_boxes:
         _recover_math(page, layer, image_boxes, row, settings)
     return row
+
+
+def _may_hold_images(page: pymupdf.Page) -> bool:
+    """Whether the page's resources name any XObject (an image, or a form that may hold one): looking for
+    the images themselves costs a pass over the page, this one lookup does not."""
+    doc = page.parent
+    kind, value = doc.xref_get_key(page.xref, "Resources")
+    if kind == "xref":
+        value = doc.xref_object(int(value.split()[0]))
+    return kind == "null" or "/XObject" in value  # resources inherited from the page tree: look
 
 
 def _ocr_page(page: pymupdf.Page, settings: Settings) -> PageText:

@@ -1,8 +1,8 @@
 """The text layer of a PDF page (PyMuPDF), read once with its vector drawings, and turned into text.
 
-One text extraction (with character boxes) gives the spans (text, box, size, baseline, superscript flag)
-and, with TEXT_COLLECT_VECTORS, the drawings (fraction rules, vector-drawn glyphs) at no extra cost; images
-are not decoded. Invisible text (a scanner's OCR layer, alpha 0) is skipped.
+One text extraction gives the spans (text, box, size, baseline, superscript flag) and, with
+TEXT_COLLECT_VECTORS, the drawings (fraction rules, vector-drawn glyphs) at no extra cost; images are not
+decoded. A page with math gets a second extraction with character boxes. Invisible text (a scanner's OCR layer, alpha 0) is skipped.
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from statistics import median
 
 import pymupdf
 
-from ocr.accents import arrows_over, overlines, place_marks
-from ocr.inline_math import Box, Piece, merge_fractions, row_text, settle_delimiters
+from ocr.accents import ARROWS, MARKS, arrows_over, overlines, place_marks
+from ocr.inline_math import SMALLER, Box, Piece, merge_fractions, row_text, settle_delimiters
 from ocr.reading_order import reading_order
 
 FLAGS = (pymupdf.TEXTFLAGS_DICT & ~pymupdf.TEXT_PRESERVE_IMAGES) | pymupdf.TEXT_COLLECT_VECTORS
@@ -55,14 +55,15 @@ class Layer:
 
 
 def read_layer(page: pymupdf.Page) -> Layer:
-    """Spans (with their character boxes: to cut a span around a formula put back in its gap, to place an
-    accent over its letter) and drawings of the page, from one text extraction. Where glyph-sized
-    drawings exist (a formula may be drawn in a gap of a span), the boxes of visible words are kept as
-    `ink`."""
+    """Spans and drawings of the page from one text extraction; on a page with glyph-sized drawings, rules
+    or inline math (`_has_math`), the spans with their character boxes from a second one (to cut a span around a formula
+    put back in its gap or where its baseline changes, to place an accent over its letter). Where
+    glyph-sized drawings exist (a formula may be drawn in a gap of a span), the boxes of visible words are
+    kept as `ink`."""
     layer = Layer()
     page_area = page.rect.width * page.rect.height
     textpage = page.get_textpage(flags=FLAGS)
-    blocks = textpage.extractRAWDICT()["blocks"]
+    blocks = textpage.extractDICT()["blocks"]
     for block in blocks:
         if block["type"] == 3:
             x0, y0, x1, y1 = block["bbox"]
@@ -73,6 +74,8 @@ def read_layer(page: pymupdf.Page) -> Layer:
     glyph_sized = any(
         not d.is_rule and max(d.box[2] - d.box[0], d.box[3] - d.box[1]) <= GLYPH_SIZED for d in layer.drawings
     )
+    if glyph_sized or layer.rules() or _has_math(blocks):  # character boxes: a second, slower extraction
+        blocks = textpage.extractRAWDICT()["blocks"]
     hidden: list[Box] = []
     for block in blocks:
         for line in block.get("lines", []):
@@ -88,6 +91,19 @@ def read_layer(page: pymupdf.Page) -> Layer:
             if UNMAPPED not in word[4] and not any(_inside(word[:4], box) for box in hidden)
         ]
     return layer
+
+
+def _has_math(blocks: list[dict]) -> bool:
+    """Whether the spans hint at inline math that needs character boxes: a combining accent or an arrow,
+    or text set smaller than most of the page's (a script)."""
+    spans = [span for block in blocks for line in block.get("lines", []) for span in line["spans"]]
+    if any(mark in span["text"] for span in spans for mark in (*MARKS, *ARROWS)):
+        return True
+    sizes: dict[float, int] = {}
+    for span in spans:
+        sizes[round(span["size"], 1)] = sizes.get(round(span["size"], 1), 0) + len(span["text"])
+    body = max(sizes, key=sizes.__getitem__, default=0.0)
+    return any(size < SMALLER * body for size in sizes)
 
 
 def _inside(box: Sequence[float], outer: Box) -> bool:
