@@ -50,18 +50,18 @@ _ACCENTS = {
     "overleftrightarrow": ("↔", ()),
 }
 _FUNCTION = re.compile(r"\\(arcsin|arccos|arctan|sin|cos|tan|cot|sec|csc|ln|log|lg|exp|min|max|lim)\b")
+_SYMBOLS = {**SYMBOLS, r"\circ": "∘"}  # outside a script, \circ composes (f \circ g): no degree
 END = "\x00"  # marks the end of a command name where a space was
 _DROP = re.compile(r"\\(?:left|right|displaystyle|mathrm|mathbf|mathit|text|operatorname|boldsymbol)\b")
 
 
 def canonical(text: str) -> str:
     """Scripts, fractions, roots and overlines in one LaTeX spelling; spaces and sizing commands gone."""
-    text = (
-        unicodedata.normalize("NFC", text).replace("∘", "°").replace("\u2212", "-")
-    )  # ∘ in a script: a degree
-    text = re.sub(r"\\[A-Za-z]+", lambda m: SYMBOLS.get(m.group(0), m.group(0)), text)  # `\circ` is `°`
+    text = unicodedata.normalize("NFC", text).replace("\u2212", "-")
+    # a degree is a sign, not a script: 45^{\circ}, 45^{∘} and 45° are one; a ∘ elsewhere composes
+    text = re.sub(r"\^\s*(?:\{\s*(?:\\circ|∘|°)\s*\}|\\circ\b|∘|°)", "°", text)
+    text = re.sub(r"\\[A-Za-z]+", lambda m: _SYMBOLS.get(m.group(0), m.group(0)), text)
     text = _FUNCTION.sub(r"\1", text)  # \sin x is sin x
-    text = re.sub(r"\^\s*(?:\{\s*°\s*\}|°)", "°", text)  # a degree is a sign, not a script: 45^{\circ} is 45°
     text = re.sub(r"\^\s*(?:\{\s*(?:\\prime|′|')\s*\}|\\prime|′)|′", "'", text)  # A^{\prime} is A'
     text = _SUP_RUN.sub(lambda m: "^{" + m.group(0).translate(_SUPERSCRIPTS) + "}", text)
     text = _SUB_RUN.sub(lambda m: "_{" + m.group(0).translate(_SUBSCRIPTS) + "}", text)
@@ -69,7 +69,7 @@ def canonical(text: str) -> str:
     for name, (_, spellings) in _ACCENTS.items():
         if spellings:
             text = re.sub(r"\\(?:" + "|".join(spellings) + r")\b", "\\\\" + name, text)
-    text = text.replace("\u0304", "").replace("\u20d7", "")  # combining bar / arrow: see _combining
+    text = text.replace("\u0304", "").replace("\u20d7", "")  # a combining bar or arrow: no accent to trust
     text = _DROP.sub("", text)
     text = re.sub(r"√\s*(\{[^{}]*\}|\([^()]*\)|[0-9A-Za-z.]+)", _unicode_root, text)
     # spaces go, but the one that ends a command stays as END: `\in A` is not `\inA`
@@ -192,9 +192,9 @@ def _pct(value: float | None) -> str:
 
 
 _SCRIPT_KEEP = re.compile(
-    r"[0-9A-Za-z\u4e00-\u9fff+\-=<>≤≥≠∈∉∩∪⊆⊂√‾ˆ↔π∞·×⊥∥∠°≈±△⇒→αβγθλμσωΩφ()\[\]|/,.!%^_{}]"
+    r"[0-9A-Za-z\u4e00-\u9fff+\-=<>≤≥≠∈∉∩∪⊆⊂√‾ˆ↔π∞·×⊥∥∠°∘≈±△⇒→αβγθλμσωΩφ()\[\]⦃⦄|/,.!%^_{}]"
 )
-_COMMANDS = {**SYMBOLS, r"\{": "(", r"\}": ")"}  # set braces are no structure braces
+_COMMANDS = {**_SYMBOLS, r"\{": "⦃", r"\}": "⦄"}  # set braces: no structure braces, no parentheses
 # glyph variants of one symbol, as math fonts set them (⩽ for \leqslant, ∣ for \mid, ϕ for \phi)
 _VARIANTS = str.maketrans({"⩽": "≤", "⩾": "≥", "⟂": "⊥", "∣": "|", "⋅": "·", "ϕ": "φ", "ϵ": "ε", "ℝ": "R"})
 _STRUCTURE_BRACE = re.compile(r"(?:[\^_}\]]|\\[A-Za-z]+)$")
@@ -202,15 +202,15 @@ _STRUCTURE_BRACE = re.compile(r"(?:[\^_}\]]|\\[A-Za-z]+)$")
 
 def _set_braces(text: str) -> str:
     """Braces that open no script, fraction, root or accent (a set written with bare braces, as an
-    extraction or a truth may) read as the truth's escaped set braces are: ( and )."""
+    extraction or a truth may) read as the truth's escaped set braces are: ⦃ and ⦄ (a set is no interval)."""
     out, opened = [], []
     for i, char in enumerate(text):
         if char == "{":
             literal = _STRUCTURE_BRACE.search(text[max(i - 20, 0) : i].replace(END, "")) is None
             opened.append(literal)
-            out.append("(" if literal else char)
+            out.append("⦃" if literal else char)
         elif char == "}" and opened:
-            out.append(")" if opened.pop() else char)
+            out.append("⦄" if opened.pop() else char)
         else:
             out.append(char)
     return "".join(out)

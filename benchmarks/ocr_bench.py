@@ -1,6 +1,6 @@
 """OCR benchmark on the real PDFs of ../shared/data/pdfs (read in place, never copied):
 
-    .venv/bin/python -m benchmarks.ocr_bench [--data ../shared/data] [--only quality,text,scanned]
+    .venv/bin/python -m benchmarks.ocr_bench [--data ../shared/data] [--only quality,handouts,text,scanned]
                                              [--scanned-pages N] [--min-seconds S]
 
 - ``quality``: each scanned gaokao 2024 exam (``gaokao2024/*.pdf``) through ``ocr.extract_pdf`` against
@@ -27,8 +27,9 @@
   pages, image placements, formula images found (the rest are figures), read into the text, unread
   (kept out, the page flagged ``math_lost``), pages flagged, seconds; then a sample of what was read.
 - ``text``: born-digital pages (``born_digital/*.pdf``, ``amc/*.pdf``), pages/s of raw PyMuPDF
-  (open + ``get_text("dict")`` per page) and of ``extract_pdf`` with formula OCR off (the same work plus
-  inline math and reading order) in one process, their ratio; then ``extract_pdf`` in a warm pool of 1
+  (open + ``get_text("dict")`` per page) and of ``extract_pdf`` with no formula OCR of any kind (the same
+  work plus inline math, accents and reading order; a page with rules, scripts or accents is read a second
+  time with character boxes) in one process, their ratio, and raw ``get_text("rawdict")`` beside them; then ``extract_pdf`` in a warm pool of 1
   and of 2 processes (the ingest's page tasks), their ratio; and pages/s with formula OCR on.
 - ``scanned``: the gaokao scans, pages/s of a raw rapidocr loop (render at the engine's resolution + one
   ``RapidOCR`` call per page, one ONNX thread) and of ``extract_pdf`` (same engine settings) in one

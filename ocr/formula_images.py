@@ -16,12 +16,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from ocr.inline_math import Box
-from ocr.textlayer import Layer
+from ocr.textlayer import RULE_MAX_HEIGHT, Layer
+from ocr.vector_math import FIGURE_HEIGHT  # a taller image is a figure (a display fraction is about 2.5)
 
-FIGURE_HEIGHT = 3.0  # body sizes: a taller image is a figure (a display fraction is about 2.5)
 MIN_SIDE = 2.0  # points: a smaller image is a speck or a spacer
 INK = 160  # a pixel darker than this (0-255) is ink
-RULE_HEIGHT = 1.6  # points: a thinner piece of ink, three times as wide, is a rule (ocr.textlayer's too)
 SPECK = 0.6  # points: smaller ink is noise
 MIN_INK_PIXELS = 4  # fewer dark pixels than this: a blank image (a spacer), not a formula
 
@@ -72,7 +71,7 @@ def ink_boxes(crop: np.ndarray, origin: tuple[float, float], scale: float) -> tu
         w, h = box[2] - box[0], box[3] - box[1]
         if max(w, h) < SPECK:
             continue
-        (rules if h <= RULE_HEIGHT and w > 3 * h else glyphs).append(box)
+        (rules if h <= RULE_MAX_HEIGHT and w > 3 * h else glyphs).append(box)
     return glyphs, rules
 
 

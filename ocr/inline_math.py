@@ -260,22 +260,7 @@ def glyph_subscripts(text: str, glyphs: Sequence[Box]) -> str:
                 lowered.add(i)
                 continue
         base = glyph
-    for before, i, after in zip(shown, shown[1:], shown[2:], strict=False):  # the + of a_{n+1}
-        if before in lowered and after in lowered and not tokens[i].isalnum():
-            lowered.add(i)
-    for before, after in zip(shown, shown[1:], strict=False):  # a_{n + 1}: the spaces inside go too
-        if before in lowered and after in lowered:
-            lowered |= set(range(before + 1, after))
-    out: list[str] = []
-    for i, token in enumerate(tokens):
-        if i in lowered and token.isspace():
-            continue
-        if i in lowered and i - 1 not in lowered:
-            out.append("_{")
-        out.append(token)
-        if i in lowered and i + 1 not in lowered:
-            out.append("}")
-    return "".join(out)
+    return _marked(tokens, shown, dict.fromkeys(lowered, -1))
 
 
 def baseline_scripts(text: str, glyphs: Sequence[Box], baseline: float, body: float) -> str | None:
@@ -316,14 +301,25 @@ def baseline_scripts(text: str, glyphs: Sequence[Box], baseline: float, body: fl
             and top - (baseline - expected) > 0.2 * expected
         ):
             level[i] = -1
+    return _marked(tokens, shown, level)
+
+
+def _marked(tokens: list[str], shown: list[int], level: dict[int, int]) -> str:
+    """The tokens with their scripts written out (`level` of a token index: 1 superscript, -1 subscript):
+    a sign between two characters of one script joins it (the + of `a_{n+1}`), and the spaces inside a
+    script go (`a_{n + 1}` is `a_{n+1}`)."""
     for before, i, after in zip(shown, shown[1:], shown[2:], strict=False):
         if level.get(before) and level.get(before) == level.get(after) and not tokens[i].isalnum():
             level[i] = level[before]
+    for before, after in zip(shown, shown[1:], strict=False):
+        if level.get(before) and level.get(before) == level.get(after):
+            level.update(dict.fromkeys(range(before + 1, after), level[before]))
     out: list[str] = []
     current = 0
     for i, token in enumerate(tokens):
-        following = next((level.get(j, 0) for j in shown if j > i), 0)
-        new = level.get(i, 0) if not token.isspace() else (current if following == current else 0)
+        new = level.get(i, 0)
+        if new and token.isspace():
+            continue
         if new != current:
             if current:
                 out.append("}")

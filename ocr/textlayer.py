@@ -7,7 +7,7 @@ decoded. A page with math gets a second extraction with character boxes. Invisib
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from statistics import median
 
@@ -45,10 +45,7 @@ class Layer:
     @property
     def body_size(self) -> float:
         """The font size of most characters (10 pt when there is no text)."""
-        sizes: dict[float, int] = {}
-        for piece in self.pieces:
-            sizes[round(piece.size)] = sizes.get(round(piece.size), 0) + len(piece.text)
-        return float(max(sizes, key=sizes.__getitem__)) if sizes else 10.0
+        return most_common_size((round(p.size), len(p.text)) for p in self.pieces) or 10.0
 
     def rules(self) -> list[Box]:
         return [d.box for d in self.drawings if d.is_rule]
@@ -56,9 +53,9 @@ class Layer:
 
 def read_layer(page: pymupdf.Page) -> Layer:
     """Spans and drawings of the page from one text extraction; on a page with glyph-sized drawings, rules
-    or inline math (`_has_math`), the spans with their character boxes from a second one (to cut a span around a formula
-    put back in its gap or where its baseline changes, to place an accent over its letter). Where
-    glyph-sized drawings exist (a formula may be drawn in a gap of a span), the boxes of visible words are
+    or inline math (`_has_math`), the spans with their character boxes from a second one (to cut a span
+    around a formula put back in its gap or where its baseline changes, to place an accent over its
+    letter). Where glyph-sized drawings exist (a formula may be drawn in a gap of a span), the boxes of visible words are
     kept as `ink`."""
     layer = Layer()
     page_area = page.rect.width * page.rect.height
@@ -93,16 +90,22 @@ def read_layer(page: pymupdf.Page) -> Layer:
     return layer
 
 
+def most_common_size(sized: Iterable[tuple[float, int]]) -> float:
+    """The size that carries the most characters, of (size, characters) pairs (0.0 for none)."""
+    weights: dict[float, int] = {}
+    for size, count in sized:
+        weights[size] = weights.get(size, 0) + count
+    return float(max(weights, key=weights.__getitem__)) if weights else 0.0
+
+
 def _has_math(blocks: list[dict]) -> bool:
     """Whether the spans hint at inline math that needs character boxes: a combining accent or an arrow,
     or text set smaller than most of the page's (a script)."""
     spans = [span for block in blocks for line in block.get("lines", []) for span in line["spans"]]
     if any(mark in span["text"] for span in spans for mark in (*MARKS, *ARROWS)):
         return True
-    sizes: dict[float, int] = {}
-    for span in spans:
-        sizes[round(span["size"], 1)] = sizes.get(round(span["size"], 1), 0) + len(span["text"])
-    body = max(sizes, key=sizes.__getitem__, default=0.0)
+    sizes = {round(span["size"], 1) for span in spans}
+    body = most_common_size((round(span["size"], 1), len(span["text"])) for span in spans)
     return any(size < SMALLER * body for size in sizes)
 
 

@@ -141,20 +141,17 @@ def problems_from_pages(
     documents = []  # (first page row, page rows, engines, split, doubts, key file) per document
     wanted: list[tuple[int, int]] = []  # (document index, page) sent to the teacher
     for name, file_pages in sorted(by_file.items()):
-        if name not in pairing.exams and name not in pairing.lone_keys:
-            continue  # a key file: split with its exam
+        if name not in pairing.exams and name not in pairing.lone_keys:  # a key file: split with its exam
+            if not _usable(file_pages):  # ... unless it cannot be read
+                why, kind = _unreadable(file_pages)
+                _error_row(result, file_pages[0], file_pages, "", f"answer file unreadable: {why}", kind)
+            continue
         key = pairing.exams.get(name, "")
         first = file_pages[0]
-        usable = sorted((p for p in file_pages if not p.error and p.text.strip()), key=lambda p: p.page)
-        key_usable = sorted(
-            (p for p in by_file.get(key, []) if not p.error and p.text.strip()), key=lambda p: p.page
-        )
+        usable, key_usable = _usable(file_pages), _usable(by_file.get(key, []))
         engines = ",".join(sorted({p.engine for p in usable}))
         if not usable:
-            failed = next((p for p in file_pages if p.error), None)
-            why, kind = (
-                (failed.error, failed.error_kind) if failed else ("no text on any page", ErrorKind.NO_TEXT)
-            )
+            why, kind = _unreadable(file_pages)
             _error_row(result, first, file_pages, engines, f"no usable page: {why}", kind)
             continue
         split = split_pages(
@@ -256,6 +253,17 @@ def _outcomes(
         outcomes[page] = (None, f"{status}: {why}")
         counts[status] += 1
     return outcomes
+
+
+def _usable(pages: list[PageRow]) -> list[PageRow]:
+    """The pages with text and no error, in page order."""
+    return sorted((p for p in pages if not p.error and p.text.strip()), key=lambda p: p.page)
+
+
+def _unreadable(file_pages: list[PageRow]) -> tuple[str, ErrorKind]:
+    """Why a file gave no usable page: its first page error, or no text at all."""
+    failed = next((p for p in file_pages if p.error), None)
+    return (failed.error, failed.error_kind) if failed else ("no text on any page", ErrorKind.NO_TEXT)
 
 
 def _error_row(

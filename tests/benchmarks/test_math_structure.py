@@ -66,3 +66,8 @@ def test_a_prime_is_the_same_sign_however_it_is_written():
 def test_set_braces_and_glyph_variants_do_not_count_as_errors():
     assert script_text("A=\\{x \\mid x \\leqslant 2\\}, x^{2}") == script_text("A = {x ∣ x ⩽ 2}, x^{2}")
     assert script_text("x^{2}") != script_text("x2")
+    assert script_text("\\{1,2\\}") == script_text("{1,2}") != script_text("(1,2)")  # a set is no interval
+
+
+def test_a_composition_is_no_degree():
+    assert script_text("f \\circ g") == script_text("f∘g") != script_text("f°g")

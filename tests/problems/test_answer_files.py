@@ -75,3 +75,11 @@ def test_what_does_not_match_is_reported_and_a_lone_key_says_so():
     assert len(unmatched) == 1 and "5: B" in unmatched[0].error and "6: C" in unmatched[0].error
     lone = [r for r in result.rows if r.source_file == "other/solutions.pdf"]
     assert lone and all(LONE_KEY in r.split_notes or r.error for r in lone)
+
+
+def test_an_answer_file_that_cannot_be_read_says_why():
+    bad = PageRow(collection="c", source_file="exam答案.pdf", source_sha256="k", page=0, error="not a PDF")
+    rows = problems_from_pages(_exam("exam.pdf") + [bad]).rows
+    [error] = [r for r in rows if r.error]
+    assert (error.source_file, error.error) == ("exam答案.pdf", "answer file unreadable: not a PDF")
+    assert [r.answer for r in rows if not r.error] == ["", "", "", ""]
