@@ -5,17 +5,19 @@ import dagster as dg
 from assets.partitions import collections
 from assets.pdf_pages import pdf_pages
 from assets.resources import TEACHER_POOL, StorageResource, TeacherResource
-from distill.core.kinds import ErrorKind
+from distill.core.kinds import ErrorKind, SplitMethod
 from distill.core.records import PageRow, ProblemRow
 from distill.llm.prompts import Prompt
 from distill.problems.forum import list_dumps
 from distill.problems.pairs import (
     LONE_KEY,
+    NO_KEY_ENTRY,
     Fallback,
     PairsResult,
     problems_from_forum,
     problems_from_pages,
 )
+from distill.problems.split_fallback import SendPages
 
 
 class SplitConfig(dg.Config):
@@ -24,6 +26,7 @@ class SplitConfig(dg.Config):
     fallback_max_tokens: int = 2048
     fallback_max_pages: int = 20  # per document
     fallback_response_format: str = "json_schema"  # "json_object" for DeepSeek, "none" if both are refused
+    fallback_send: str = "doubtful"  # "all": every page goes to the teacher (to compare it with the rules)
 
 
 @dg.asset(
@@ -49,6 +52,7 @@ def problem_pairs(
             config.fallback_max_tokens,
             config.fallback_max_pages,
             config.fallback_response_format,
+            SendPages(config.fallback_send),
         )
     from_pdfs = problems_from_pages(pages, fallback)
     folder = storage.inbox() / context.partition_key
@@ -70,11 +74,21 @@ def problem_pairs(
             "by_type": {str(t): n for t, n in sorted(Counter(r.type for r in good).items())},
             "by_split_method": {str(m): n for m, n in sorted(Counter(r.split_method for r in good).items())},
             "fallback_pages": dict(from_pdfs.fallback),
+            "split_notes": dict(Counter(n.split(":")[0] for r in good for n in r.split_notes)),
+            "split_doubt": {  # how much of the split the rules were unsure of, and what the teacher did
+                "pages_in_doubt": from_pdfs.pages_in_doubt,
+                "pages_sent": from_pdfs.fallback["accepted"] + from_pdfs.fallback["rejected"],
+                "records_from_teacher": sum(r.split_method == SplitMethod.TEACHER for r in good),
+                "rows_count_differs": sum(
+                    any(n.startswith("count_differs") for n in r.split_notes) for r in good
+                ),
+            },
             "fallback_teacher": teacher_meta,
             "forum_dumps": len(dumps),
             "answer_files": {  # answer keys in files of their own (distill/problems/answer_files.py)
                 "paired": len({r.answer_file for r in good if r.answer_file}),
                 "without_exam": len({r.source_file for r in rows if LONE_KEY in r.split_notes}),
+                "problems_without_key_entry": sum(NO_KEY_ENTRY in r.split_notes for r in good),
             },
             "files_without_problems": sum(
                 n for kind, n in reasons.items() if kind != ErrorKind.UNMATCHED_ANSWERS

@@ -19,7 +19,7 @@ from pydantic import PrivateAttr
 
 from assets.config_fields import values as config_values
 from assets.config_fields import with_fields
-from distill.core.kinds import CotMode
+from distill.core.kinds import CotMode, TeacherInput
 from distill.core.storage import TableStore
 from distill.dataset.assembly import DatasetPolicy
 from distill.dataset.decontamination import BenchmarkItem, load_benchmarks
@@ -228,6 +228,7 @@ class CotResource(dg.ConfigurableResource):
         True  # a translation that changed numbers or formulas is asked once more (temperature 0)
     )
     translate_drop_flagged: bool = True  # one still changed after that is an error row (translation_changed)
+    teacher_input: str = TeacherInput.TRANSLATED.value  # original: the teacher reads the source text
 
     def mode_for(self, collection: str) -> CotMode:
         mode = self.modes.get(collection, self.mode)

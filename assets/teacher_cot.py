@@ -3,6 +3,7 @@ import dagster as dg
 from assets.partitions import collections
 from assets.resources import TEACHER_POOL, CotResource, StorageResource, TeacherResource, teacher_step
 from assets.translated_pairs import translated_pairs
+from distill.core.kinds import TeacherInput
 from distill.core.progress import ProgressLog
 from distill.core.records import CotRow, TranslatedRow
 from distill.cot.generate import generate_cot
@@ -27,7 +28,13 @@ def teacher_cot(
     client = teacher.client(storage.ledger())
     with teacher_step("teacher"):
         out, stats = generate_cot(
-            rows, client, prompt, mode, cot.samples_per_problem, ProgressLog(context.log.info, "teacher")
+            rows,
+            client,
+            prompt,
+            mode,
+            cot.samples_per_problem,
+            ProgressLog(context.log.info, "teacher"),
+            TeacherInput(cot.teacher_input),
         )
     for row in out:
         if row.error:
@@ -42,6 +49,7 @@ def teacher_cot(
             "error_reasons": dict(stats.errors),
             "teacher_model": client.settings.model,
             "cot_mode": str(mode),
+            "teacher_input": cot.teacher_input,
             "prompt_version": prompt.version,
             **teacher.server_metadata(context.log.warning),
             "path": dg.MetadataValue.path(path),

@@ -1,18 +1,31 @@
 """Splitting and answer handling measured on the real data in ../shared/data (issue 4).
 
-    .venv/bin/python -m benchmarks.split_eval [--data DIR] [--only split,extract,normalize,throughput]
+    .venv/bin/python -m benchmarks.split_eval [--data DIR] [--only split,layouts,extract,normalize,throughput]
+        [--split-mode rules|doubtful|teacher --teacher-url URL --teacher-model NAME
+         [--teacher-served-model NAME] [--teacher-key-env VAR]] [--layout-scan-dpi N] [--show N]
 
 Sections (each prints its figures; ``--show N`` also prints up to N failures per section):
 
 - ``split``: each scanned gaokao 2024 exam (``pdfs/gaokao2024/*.pdf``) goes through ``ocr.extract_pdf``
-  (cached in ``.cache/split_eval/`` by PDF sha256 and a hash of the ``ocr`` package source) and
-  ``split_document``; problems found vs expected (rows of ``*.truth.csv``), and the text similarity of
+  (cached in ``.cache/split_eval/`` by PDF sha256 and a hash of the ``ocr`` package source) and the
+  pipeline's split (``problems_from_pages``) in the ``--split-mode``: ``rules`` (the rules alone, the
+  default), ``doubtful`` (the rules, and the teacher for the pages they leave in doubt, as the pipeline
+  runs) or ``teacher`` (every page re-split by the teacher), the two last against the OpenAI-compatible
+  endpoint given (its key in the variable ``--teacher-key-env``; replies kept in
+  ``.cache/split_eval/ledger.sqlite``, never paid twice). Per exam: pages in doubt, pages sent, records
+  from the teacher; problems found vs expected (rows of ``*.truth.csv``), and the text similarity of
   each problem matched by number to its truth prompt: ``difflib`` ratio of both texts reduced to
   letters, digits, CJK and math symbols (LaTeX commands mapped to their Unicode symbols, so that
   ``$A \\cap B$`` and the OCR's ``A∩B`` compare equal: blind to scripts). Then, per exam and overall,
   the math structure of the matched problems against the corrected truth (``benchmarks/math_structure.py``:
   superscripts and subscripts with their content, fractions, roots, overlines; recall and precision) and a
   script-aware CER, where ``x3`` for ``x^{3}`` is an error.
+- ``layouts``: the exact-truth items (``benchmarks/exact_truth``) typeset in 20 layouts that rotate
+  through every numbering, option, arrangement, section-header, instruction and answer-key style of
+  ``benchmarks/exact_truth/layouts.py``, each paper and its key file read back as a folder
+  (``layout_measure.py``): per layout and per style, layouts split into the right count, problems found,
+  answers matched (verified against the item's answer) and median similarity; ``--layout-scan-dpi N``
+  scans the papers first.
 - ``extract``: GAOKAO-Bench choice and fill-in items (``solutions/gaokaobench_*.json``): the share whose
   answer extracted from ``analysis`` verifies (math-verify) against the ``answer`` field.
 - ``normalize``: the reference answers of ``answers/qwen25math_*.jsonl`` and ``benchmarks/math500.jsonl``:
@@ -32,6 +45,7 @@ import csv
 import difflib
 import hashlib
 import json
+import os
 import re
 import statistics
 import sys
@@ -39,18 +53,26 @@ import time
 import unicodedata
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
+from enum import StrEnum
 from pathlib import Path
 
 from benchmarks.gaokao_truth import TRUTH_ERRATA, corrected
 from benchmarks.math_structure import Fidelity
 from distill.answers.bounded import parse_many, verify_many
 from distill.answers.normalize import choice_letters, extract_answer, normalize_answer
+from distill.core.kinds import SplitMethod
+from distill.core.records import PageRow
+from distill.llm.client import TeacherClient, TeacherSettings
+from distill.llm.ledger import SqliteLedger
+from distill.llm.prompts import Prompt
+from distill.problems.pairs import Fallback, problems_from_pages
+from distill.problems.split_fallback import SendPages
 from distill.problems.splitting import split_document
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DATA = ROOT.parent / "shared" / "data"
 CACHE = ROOT / ".cache" / "split_eval"
-SECTIONS = ("split", "extract", "normalize", "throughput")
+SECTIONS = ("split", "layouts", "extract", "normalize", "throughput")
 
 _LATEX_SYMBOLS = {
     "cap": "∩", "cup": "∪", "in": "∈", "notin": "∉", "subseteq": "⊆", "subset": "⊂", "emptyset": "∅",
@@ -119,8 +141,56 @@ def ocr_pages(pdf: Path) -> list[tuple[int, str]]:
     return pages
 
 
-def eval_split(data: Path, show: int) -> None:
-    print("== split: gaokao 2024 exams (OCR -> split_document) vs truth files")
+class SplitMode(StrEnum):
+    RULES = "rules"  # the rules alone (what the pipeline does without a teacher)
+    DOUBTFUL = "doubtful"  # the rules, and the teacher for the pages they leave in doubt (the default)
+    TEACHER = "teacher"  # every page re-split by the teacher (teacher-always)
+
+
+def split_exam(name: str, pages: list[tuple[int, str]], fallback: Fallback | None) -> tuple[list, str]:
+    """The problem rows of one exam as the pipeline splits it (``problems_from_pages``), and a line
+    saying how many pages were in doubt, sent, and how many records the teacher gave."""
+    rows = [
+        PageRow(collection="split_eval", source_file=name, source_sha256=name, page=page, text=text)
+        for page, text in pages
+    ]
+    result = problems_from_pages(rows, fallback)
+    problems = [row for row in result.rows if not row.error]
+    teacher = sum(row.split_method == SplitMethod.TEACHER for row in problems)
+    differs = sum(any(n.startswith("count_differs") for n in row.split_notes) for row in problems)
+    return problems, (
+        f"pages in doubt {result.pages_in_doubt}  sent to the teacher {dict(result.fallback) or '-'}"
+        f"  records from the teacher {teacher}  rows whose count differs {differs}"
+    )
+
+
+def teacher_fallback(
+    mode: SplitMode, url: str, model: str, served: str = "", key_env: str = "TEACHER_API_KEY"
+) -> Fallback | None:
+    """The teacher of the split modes that use one: an OpenAI-compatible endpoint, its key read from the
+    environment variable `key_env`, replies kept in ``.cache/split_eval/ledger.sqlite`` (never paid twice)."""
+    if mode is SplitMode.RULES:
+        return None
+    settings = TeacherSettings(
+        base_url=url,
+        model=model,
+        served_model=served,
+        api_key=os.environ.get(key_env, "EMPTY"),
+        temperature=0.0,
+        max_tokens=2048,
+    )
+    CACHE.mkdir(parents=True, exist_ok=True)
+    client = TeacherClient(settings, SqliteLedger(CACHE / "ledger.sqlite"))
+    send = SendPages.ALL if mode is SplitMode.TEACHER else SendPages.DOUBTFUL
+    return Fallback(
+        client, Prompt.load(ROOT / "configs/prompts/split_fallback.yaml"), send=send, max_pages=100
+    )
+
+
+def eval_split(
+    data: Path, show: int, fallback: Fallback | None = None, mode: SplitMode = SplitMode.RULES
+) -> None:
+    print(f"== split ({mode} mode): gaokao 2024 exams (OCR -> the pipeline's split) vs truth files")
     sims_all: list[float] = []
     fidelity_all = Fidelity()
     for truth_csv in sorted((data / "pdfs" / "gaokao2024").glob("*.truth.csv")):
@@ -130,7 +200,7 @@ def eval_split(data: Path, show: int) -> None:
         truth = [row["prompt"] for row in truth_rows]
         pages = ocr_pages(pdf)
         started = time.monotonic()
-        problems = split_document(pages)
+        problems, doubt = split_exam(pdf.name, pages, fallback)
         seconds = time.monotonic() - started
         by_number = {int(p.number): p for p in problems if p.number.isdigit()}
         sims = {
@@ -159,6 +229,7 @@ def eval_split(data: Path, show: int) -> None:
             f"  missing {missing or '-'} extra {extra or '-'}  choice answers {agree}/{len(letters)}"
             f"  split {seconds * 1000:.0f} ms"
         )
+        print(f"  {'':10s} {doubt}")
         fidelity = exam_fidelity(pdf.stem, truth, by_number)
         fidelity_all.merge(fidelity)
         print(f"  {'':10s} {fidelity.summary()}")
@@ -175,6 +246,33 @@ def eval_split(data: Path, show: int) -> None:
         for line in fidelity_all.tally.lines():
             print(f"    {line}")
         print(f"    script-aware CER {fidelity_all.cer():.3f}")
+
+
+def eval_layouts(data: Path, show: int, scan_dpi: int = 0, per_source: int = 4) -> None:
+    """The exact-truth items typeset in every layout of ``benchmarks/exact_truth/layouts.py`` and read
+    back as a folder (paper and key file), as set or scanned at `scan_dpi`: figures per layout, then per
+    style of each dimension."""
+    from benchmarks.exact_truth.items import load_items
+    from benchmarks.exact_truth.layout_measure import TARGETS, score_layouts
+    from benchmarks.exact_truth.layouts import LAYOUTS
+
+    items, _ = load_items(data, per_source)
+    counts = Counter(item.language for item in items)
+    print(
+        f"== layouts{f' scanned at {scan_dpi} dpi' if scan_dpi else ' (text layer)'}: {len(LAYOUTS)} layouts, papers of {counts['zh']} Chinese / {counts['en']} English items"
+        f" (targets: right count in every layout, answers matched >= {TARGETS['answers']:.2f},"
+        f" similarity median >= {TARGETS['similarity']:.2f})"
+    )
+    started = time.monotonic()
+    scores = score_layouts(items, LAYOUTS, scan_dpi=scan_dpi)
+    for name, score in scores.per_layout.items():
+        print(f"  {name:48s} {score.line()}")
+        for miss in score.misses[:show]:
+            print(f"      {miss}")
+    print("  per style:")
+    for (dimension, style), score in sorted(scores.per_style.items()):
+        print(f"    {dimension:11s} {style:24s} {score.line()}")
+    print(f"  all layouts: {scores.total.line()}  ({time.monotonic() - started:.0f} s)")
 
 
 def _bench_items(data: Path) -> list[tuple[str, str, str, str, str]]:
@@ -309,13 +407,32 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="the shared data directory")
     parser.add_argument("--only", default=",".join(SECTIONS), help="comma-separated sections")
     parser.add_argument("--show", type=int, default=0, help="failures to print per section")
+    parser.add_argument("--split-mode", choices=[m.value for m in SplitMode], default="rules")
+    parser.add_argument("--teacher-url", default="", help="split modes with a teacher: its /v1 base URL")
+    parser.add_argument("--teacher-model", default="", help="the model's name in requests and the ledger")
+    parser.add_argument("--teacher-served-model", default="", help="the name the endpoint serves, if other")
+    parser.add_argument("--teacher-key-env", default="TEACHER_API_KEY", help="the API key's variable")
+    parser.add_argument(
+        "--layout-scan-dpi",
+        type=int,
+        default=0,
+        help="layouts: scan the papers at this dpi first (0: text layer)",
+    )
     args = parser.parse_args(argv)
     if not args.data.is_dir():
         print(f"split_eval: the data directory {args.data} is absent; nothing measured.", file=sys.stderr)
         return 2
     for section in args.only.split(","):
         if section == "split":
-            eval_split(args.data, args.show)
+            mode = SplitMode(args.split_mode)
+            if mode is not SplitMode.RULES and not args.teacher_url:
+                parser.error(f"--split-mode {mode} needs a teacher: --teacher-url and --teacher-model")
+            fallback = teacher_fallback(
+                mode, args.teacher_url, args.teacher_model, args.teacher_served_model, args.teacher_key_env
+            )
+            eval_split(args.data, args.show, fallback, mode)
+        elif section == "layouts":
+            eval_layouts(args.data, args.show, args.layout_scan_dpi)
         elif section == "extract":
             eval_extract(args.data, args.show)
         elif section == "normalize":

@@ -35,7 +35,7 @@ SECTIONS = {
     "en": ("Part I. Multiple choice ({n} questions)", "Part II. Short answer ({n} questions)"),
 }
 TITLES = {"zh": "数学试卷（精确真值样卷 {name}）", "en": "Mathematics paper (exact-truth sample {name})"}
-CJK = "\u3000-\u303f\u4e00-\u9fff\uff00-\uffef"
+CJK = "\u2150-\u218f\u3000-\u303f\u4e00-\u9fff\uff00-\uffef"  # with Roman numerals (第Ⅰ卷)
 WORD = re.compile(f"[{CJK}]|[^\\s{CJK}]+\\s*|\\s+")
 IS_CJK = re.compile(f"[{CJK}]")
 
@@ -129,19 +129,19 @@ class Paper:
         width = 0.0
         for unit in self.units(text, size):
             if line and width + unit.width > RIGHT - x0:
-                self._line(line, x0, size)
+                self.set_line(line, x0, size)
                 line, width, x0 = [], 0.0, LEFT + indent + hang
                 if unit.text.isspace():
                     continue
             line.append(unit)
             width += unit.width
         if line:
-            self._line(line, x0, size)
+            self.set_line(line, x0, size)
 
     def space(self, points: float) -> None:
         self.y += points
 
-    def _line(self, units: list[Unit], x: float, size: float) -> None:
+    def set_line(self, units: list[Unit], x: float, size: float = BODY) -> None:
         ascent = max([0.8 * size] + [u.math.height for u in units if u.math])
         descent = max([0.25 * size] + [u.math.depth for u in units if u.math])
         if self.page is None or self.y + LEADING + ascent + descent > BOTTOM:

@@ -70,6 +70,8 @@ _SYMBOLS = {
     "∩": r"\cap ",
     "∈": r"\in ",
 }
+# a radical sign as text ("3√2", "√(x+1)", "√{3}"): what it covers, as a text layer or OCR gives it
+_RADICAL_RE = re.compile(r"√\s*(?:\{([^{}]+)\}|\(([^()]+)\)|(\d+(?:\.\d+)?|[A-Za-z]))")
 _SPACING_RE = re.compile(r"(?<!\\)\\[,;:! ]|\\q?quad\b|~")
 _OR_RE = re.compile(r"\\(?:text|mbox|textrm)\s*\{\s*(?:或者|或|和|且|or|and)\s*\}|或者|或")
 _TEXT_GROUP_RE = re.compile(r"\\(?:text|mbox|textrm)\s*\{([^{}]*)\}")
@@ -284,6 +286,7 @@ def normalize_answer(raw: str, qtype: str = "") -> str:
         s = spans[0]  # "$145$ solution:", "$5$ cm": the formula is the answer
     for sym, latex in _SYMBOLS.items():
         s = s.replace(sym, latex)
+    s = _RADICAL_RE.sub(lambda m: f"\\sqrt{{{next(g for g in m.groups() if g is not None)}}}", s)
     s = _CIRCLED_RE.sub(lambda m: f"\\textcircled{{{_CIRCLED.index(m.group(0)) + 1}}}", s)
     circled = re.findall(r"\\textcircled\s*\{(\d+)\}", s)
     if circled and not re.sub(r"\\textcircled\s*\{\d+\}|[\s,$]", "", s):

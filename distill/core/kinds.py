@@ -31,6 +31,15 @@ class CotMode(StrEnum):
     REALIGN = "realign"  # NuminaMath: the teacher rewrites the reference solution
 
 
+class TeacherInput(StrEnum):
+    """Which text of a problem the CoT teacher reads (the dataset keeps the English problem either way)."""
+
+    TRANSLATED = "translated"  # the English translation
+    ORIGINAL = (
+        "original"  # the source text (R1 reads Chinese): a bad translation cannot corrupt the reasoning
+    )
+
+
 class Verdict(StrEnum):
     CORRECT = "correct"
     INCORRECT = "incorrect"

@@ -17,7 +17,7 @@ from enum import StrEnum
 
 import pyarrow as pa
 
-from distill.core.kinds import CotMode, ErrorKind, QuestionType, SplitMethod, Verdict
+from distill.core.kinds import CotMode, ErrorKind, QuestionType, SplitMethod, TeacherInput, Verdict
 
 
 @dataclass(kw_only=True)
@@ -84,6 +84,7 @@ class TranslatedRow(ProblemRow):
 
     problem_original: str = ""
     solution_original: str = ""
+    options_original: list[str] = field(default_factory=list)
     translated: bool = False
     translator_model: str = ""
     translation_prompt_version: str = ""
@@ -106,6 +107,7 @@ class CotRow(TranslatedRow):
     teacher_model: str = ""
     prompt_version: str = ""
     cot_mode: CotMode = CotMode.DISTILL
+    teacher_input: TeacherInput = TeacherInput.TRANSLATED  # the text the teacher read
     reasoning: str = ""
     final_text: str = ""
     reasoning_source: str = ""  # field | inline | prefilled | unclosed | none (cot.split_reasoning)

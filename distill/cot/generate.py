@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
-from distill.core.kinds import CotMode, ErrorKind
-from distill.core.records import CotRow, TranslatedRow, extend
+from distill.core.kinds import CotMode, ErrorKind, TeacherInput
+from distill.core.records import CotRow, TranslatedRow, extend, problem_with_options
 from distill.llm.client import ChatRequest, Progress, RunStats, TeacherClient
 from distill.llm.prompts import Prompt
 from distill.llm.reasoning import split_reasoning
 
 
-def cot_messages(prompt: Prompt, row: TranslatedRow) -> list[dict]:
-    """Messages for one problem: its text with the options as a choice list (``problem_text``)."""
+def cot_messages(
+    prompt: Prompt, row: TranslatedRow, teacher_input: TeacherInput = TeacherInput.TRANSLATED
+) -> list[dict]:
+    """Messages for one problem: its text with the options as a choice list (``problem_text``), or, for
+    ``TeacherInput.ORIGINAL``, the source text of a translated problem (and its source solution)."""
+    if teacher_input is TeacherInput.ORIGINAL and row.translated:
+        problem = problem_with_options(row.problem_original, row.options_original)
+        return prompt.messages(problem=problem, solution=row.solution_original, answer=row.answer)
     return prompt.messages(problem=row.problem_text, solution=row.solution, answer=row.answer)
 
 
@@ -21,6 +27,7 @@ def generate_cot(
     mode: str,
     samples: int,
     progress: Progress | None = None,
+    teacher_input: TeacherInput = TeacherInput.TRANSLATED,
 ) -> tuple[list[CotRow], RunStats]:
     """``samples`` teacher samples per usable problem, each its own request (``sample_index`` is part
     of the ledger key). Failed or empty replies become error rows, and so does a problem that realign
@@ -30,12 +37,17 @@ def generate_cot(
     usable = [row for row in live if mode != CotMode.REALIGN or row.solution.strip()]
     unusable = [row for row in live if mode == CotMode.REALIGN and not row.solution.strip()]
     pairs = [
-        (row, ChatRequest(cot_messages(prompt, row), prompt.version, sample_index=k))
+        (row, ChatRequest(cot_messages(prompt, row, teacher_input), prompt.version, sample_index=k))
         for row in usable
         for k in range(samples)
     ]
     results, stats = client.run([request for _, request in pairs], progress)
-    provenance = dict(teacher_model=client.settings.model, prompt_version=prompt.version, cot_mode=mode)
+    provenance = dict(
+        teacher_model=client.settings.model,
+        prompt_version=prompt.version,
+        cot_mode=mode,
+        teacher_input=teacher_input,
+    )
     out: list[CotRow] = [
         extend(
             row,

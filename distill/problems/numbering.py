@@ -37,6 +37,11 @@ NUMBERS = {
     NumberStyle.HASH: r"#\s*(\d{1,2})\s*[.:：)]?",
 }
 _AT_START = {style: re.compile(rf"^\s*{pattern}") for style, pattern in NUMBERS.items()}
+_ENTRY = {style: re.compile(rf"(?<![\d.．]){pattern}") for style, pattern in NUMBERS.items()}
+_APART = re.compile(r"\(\?!(?:\[\\d\.．\]|\\s\*\\d)\)")  # "not followed by a digit" of DOT and COMMA
+_TOUCHING_ENTRY = {
+    style: re.compile(rf"(?<![\d.．]){_APART.sub('', pattern)}") for style, pattern in NUMBERS.items()
+}
 
 
 def start_pattern(style: NumberStyle) -> re.Pattern[str]:
@@ -67,3 +72,42 @@ def detect_style(lines: Iterable[str]) -> NumberStyle:
                 numbers[style].append(int(match.group(1)))
     runs = {style: run_length(found) for style, found in numbers.items()}
     return max(NumberStyle, key=lambda style: runs[style])  # ties: the first style listed
+
+
+def numbered_entries(line: str, style: NumberStyle, max_chars: int) -> dict[int, str]:
+    """A line of numbered entries in the paper's style, "1. B  2. C  3. $\\frac{1}{2}$" -> {1: "B", ...}:
+    numbers that run on from the start of the line (by one, or skipping up to MAX_SKIP: an entry left
+    out), each followed by at most `max_chars` of text. {} unless there are at least two. The next
+    number may touch its entry ("11.3\\sqrt{2}") only when no clean one follows."""
+    strict, loose = _ENTRY[style], _TOUCHING_ENTRY[style]
+    first = strict.match(line.lstrip())
+    if first is None:
+        return {}
+    offset = len(line) - len(line.lstrip())
+    marks = [(int(first.group(1)), offset + first.start(), offset + first.end())]
+    while True:
+        number, _, end = marks[-1]
+        found = (  # the next number; touching its entry; or one a few further on (an entry left out)
+            next((m for m in strict.finditer(line, end) if int(m.group(1)) == number + 1), None)
+            or next((m for m in loose.finditer(line, end) if int(m.group(1)) == number + 1), None)
+            or next(
+                (
+                    m
+                    for m in strict.finditer(line, end)
+                    if number + 1 < int(m.group(1)) <= number + 1 + MAX_SKIP
+                ),
+                None,
+            )
+        )
+        if found is None:
+            break
+        marks.append((int(found.group(1)), found.start(), found.end()))
+    if len(marks) < 2:
+        return {}
+    entries = {}
+    for (number, _, end), (_, start, _) in zip(marks, [*marks[1:], (0, len(line), 0)], strict=True):
+        text = line[end:start].strip(" \t,;，；")
+        if not text or len(text) > max_chars:
+            return {}
+        entries[number] = text
+    return entries

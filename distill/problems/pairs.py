@@ -27,12 +27,20 @@ from distill.llm.flow_control import EndpointDown, EndpointRejected
 from distill.llm.prompts import Prompt
 from distill.problems.answer_files import PAGE_OFFSET, joined_pages, pair_files
 from distill.problems.forum import choose_solution, read_threads
-from distill.problems.split_fallback import fallback_requests, parse_reply, review_pages, teacher_problems
+from distill.problems.split_fallback import (
+    SendPages,
+    fallback_requests,
+    pages_to_send,
+    parse_reply,
+    review_pages,
+    teacher_problems,
+)
 from distill.problems.splitting import DocumentSplit, SplitProblem, proof_like, question_type, split_pages
 
 NO_PROBLEM = "no problem found by the splitting rules"
 UNMATCHED_KEY = "answer key entries without a problem"  # an error row that is not a file without problems
 LONE_KEY = "answer_file_without_exam"  # a file named as a key, with no exam beside it to pair with
+NO_KEY_ENTRY = "no_key_entry"  # a problem of an exam with a key file that gives it no answer
 _INLINE_CHOICES_RE = re.compile(r"\(A\).*\(B\)", re.S)
 
 
@@ -45,13 +53,15 @@ class Fallback:
     max_tokens: int = 2048
     max_pages: int = 20  # per document; further doubtful pages are only noted
     structured: str = "json_schema"  # response_format: json_schema | json_object | none
+    send: SendPages = SendPages.DOUBTFUL  # ALL: every page goes to the teacher (teacher-always mode)
 
 
 @dataclass
 class PairsResult:
     rows: list[ProblemRow]
     reasons: Counter = field(default_factory=Counter)  # error rows by ErrorKind
-    fallback: Counter = field(default_factory=Counter)  # doubtful pages by outcome of the fallback
+    fallback: Counter = field(default_factory=Counter)  # pages sent to the teacher, by outcome
+    pages_in_doubt: int = 0  # pages of the exams that the rules' split leaves in doubt
     teacher: RunStats | None = None
 
 
@@ -136,7 +146,14 @@ def problems_from_pages(
     by_file: dict[str, list[PageRow]] = defaultdict(list)
     for page in pages:
         by_file[page.source_file].append(page)
-    pairing = pair_files(list(by_file))
+    texts = {name: "\n".join(p.text for p in _usable(file_pages)) for name, file_pages in by_file.items()}
+    pairing = pair_files(
+        list(by_file),
+        texts,
+        lambda name: {
+            int(p.number) for p in split_pages(_page_texts(by_file[name])).problems if p.number.isdigit()
+        },
+    )
     result = PairsResult(rows=[])
     documents = []  # (first page row, page rows, engines, split, doubts, key file) per document
     wanted: list[tuple[int, int]] = []  # (document index, page) sent to the teacher
@@ -148,16 +165,21 @@ def problems_from_pages(
             continue
         key = pairing.exams.get(name, "")
         first = file_pages[0]
-        usable, key_usable = _usable(file_pages), _usable(by_file.get(key, []))
+        usable = _usable(file_pages)
         engines = ",".join(sorted({p.engine for p in usable}))
         if not usable:
             why, kind = _unreadable(file_pages)
             _error_row(result, first, file_pages, engines, f"no usable page: {why}", kind)
             continue
-        split = split_pages(
-            joined_pages([(p.page, p.text) for p in usable], [(p.page, p.text) for p in key_usable])
-        )
+        split = split_pages(joined_pages(_page_texts(file_pages), _page_texts(by_file.get(key, []))))
         doubts = {page: why for page, why in review_pages(split).items() if page < PAGE_OFFSET}  # the exam's
+        result.pages_in_doubt += len(doubts)
+        if fallback is not None:
+            doubts = {
+                page: why
+                for page, why in pages_to_send(split, doubts, fallback.send).items()
+                if page < PAGE_OFFSET
+            }
         documents.append((first, file_pages, engines, split, doubts, key))
         if fallback is not None:
             wanted += [(len(documents) - 1, page) for page in sorted(doubts)[: fallback.max_pages]]
@@ -175,6 +197,8 @@ def problems_from_pages(
             row.answer_file = key
             if first.source_file in pairing.lone_keys:
                 row.split_notes.append(LONE_KEY)
+            elif key and not row.answer_raw:
+                row.split_notes.append(NO_KEY_ENTRY)
         _carry_page_flags(rows, file_pages)
         result.rows += rows
         if not rows:
@@ -253,6 +277,10 @@ def _outcomes(
         outcomes[page] = (None, f"{status}: {why}")
         counts[status] += 1
     return outcomes
+
+
+def _page_texts(pages: list[PageRow]) -> list[tuple[int, str]]:
+    return [(p.page, p.text) for p in _usable(pages)]
 
 
 def _usable(pages: list[PageRow]) -> list[PageRow]:

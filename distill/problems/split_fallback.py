@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import json
 import re
+from enum import StrEnum
 
 from distill.core.kinds import QuestionType
 from distill.core.scripts import detect_language
 from distill.llm.client import ChatRequest
 from distill.llm.prompts import Prompt
 from distill.llm.reasoning import split_reasoning
-from distill.problems.splitting import DocumentSplit, SplitProblem
+from distill.problems.splitting import NUMBERS_SKIPPED, DocumentSplit, SplitProblem
 
 TYPES = tuple(QuestionType)
 RESPONSE_SCHEMA: dict = {
@@ -43,7 +44,7 @@ RESPONSE_SCHEMA: dict = {
         }
     },
 }
-DOUBT_FLAGS = frozenset({"number_inferred", "empty_stem"})
+DOUBT_FLAGS = frozenset({"number_inferred", "empty_stem", NUMBERS_SKIPPED})
 MIN_PAGE_CHARS = 20  # a page with fewer letters, digits and CJK characters is not worth a request
 UNCOVERED_CHARS = 150  # text in no problem that makes a page doubtful (and at least UNCOVERED_SHARE of it)
 UNCOVERED_SHARE = 0.4
@@ -79,6 +80,27 @@ def review_pages(split: DocumentSplit) -> dict[int, str]:
                 f"{p.number} ({', '.join(sorted(DOUBT_FLAGS & set(p.flags)))})" for p in repaired
             )
     return doubts
+
+
+class SendPages(StrEnum):
+    """Which pages of a document the teacher fallback re-splits."""
+
+    DOUBTFUL = "doubtful"  # the pages ``review_pages`` doubts (the default)
+    ALL = "all"  # every page with text: the teacher-always mode, to compare with the rules
+
+
+ALWAYS = "teacher-always mode"  # the reason given for a page sent only because every page is sent
+
+
+def pages_to_send(split: DocumentSplit, doubts: dict[int, str], send: SendPages) -> dict[int, str]:
+    """Page -> why it goes to the teacher: the doubtful pages, or every page with text."""
+    if send is SendPages.DOUBTFUL:
+        return dict(doubts)
+    return {
+        page: doubts.get(page, ALWAYS)
+        for page, start, end in split.page_spans
+        if meaningful_chars(split.text[start:end]) >= MIN_PAGE_CHARS
+    }
 
 
 def response_format(kind: str) -> dict | None:

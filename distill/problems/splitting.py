@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from distill.answers.normalize import CHOICE_TYPES, choice_letters, extract_answer
 from distill.core.kinds import QuestionType
 from distill.core.scripts import detect_language
-from distill.problems.numbering import NumberStyle, detect_style, start_pattern
+from distill.problems.numbering import NumberStyle, detect_style, numbered_entries, start_pattern
 
 RULE_ANSWER_MARK = "答案标记"
 RULE_ANSWER_KEY = "answer_key"
@@ -46,6 +46,10 @@ _EDGE_LINES = 2
 _PART_HEADER_RE = re.compile(r"第\s*[一二三四五六]\s*部分\s*[（(][^（()）\n]{0,24}[)）]")
 
 _CN_SECTION_RE = re.compile(r"^\s*([一二三四五六七八九十]{1,3})\s*[、.．]\s*([^\s:：,，。(（]{0,12}?题)")
+_VOLUME_RE = re.compile(
+    r"^\s*第\s*[ⅠⅡⅢI1-3一二三]{1,3}\s*卷\s*(?:[(（]([^()（）\n]{0,16})[)）])?\s*$"
+)  # 第Ⅰ卷（选择题）
+_INLINE_ITEM_RE = re.compile(r"(?<![\d.．])\d{1,2}\s*[.．、)）](?!\d)")
 _EN_SECTION_RE = re.compile(r"^\s*(?:Part|Section)\s+(?:[A-Z]|[IVX]+|\d+)\b(?!\.\d)")
 _PREAMBLE_RE = re.compile(r"^\s*(?:注意事项|考生须知|(?:General\s+)?Instructions|Directions)\b")
 _KEY_HEADER_RE = re.compile(
@@ -66,7 +70,7 @@ _ANSWER_LABEL_RE = re.compile(r"^\s*(?:答案|Answer)\s*[:：]\s*")
 _SOLUTION_LABEL_RE = re.compile(r"^\s*(?:解析|详解|解答|解|Solution(?:\s*\d+)?)\s*[:：.．]\s*")
 _PROOF_LABEL_RE = re.compile(r"^\s*(?:证明|Proof)\s*[:：.．]")
 _OPT_PAREN_RE = re.compile(r"(?<![A-Za-z\\])[(（]\s*([A-H])\s*[)）]")
-_OPT_DOT_RE = re.compile(r"(?<![A-Za-z0-9\\_^{])([A-H])\s*(?:[.．:：]|、(?!\s*[A-Z]))(?![.．])")
+_OPT_DOT_RE = re.compile(r"(?<![A-Za-z0-9\\_^{(（])([A-H])\s*(?:[.．:：]|、(?!\s*[A-Z])|[)）])(?![.．])")
 _KEY_LINE_RE = re.compile(
     r"(?:\s*(?:\d{1,2}\s*[-–—~～]\s*\d{1,2}\s*[.．:：]?\s*[A-H]+|\d{1,2}\s*[.．、:：)]\s*[^\s【]{1,20})[\s,;，；]*)+"
 )
@@ -90,6 +94,7 @@ _CJK_RE = re.compile(r"[\u4e00-\u9fff]")
 _MARK_BREAKER_RE = re.compile(r"[A-Za-z，。；：、,.;:!?！？()（）=]")
 # Question numbers may skip (a question lost to OCR or printed as an image): by up to _MAX_GAP, or up to
 # _MAX_GAP_MARKED when the line carries a score mark or says "Problem N".
+NUMBERS_SKIPPED = "numbers_skipped"  # the flag of a problem whose number is not the one after the last
 _MAX_GAP = 3
 _MAX_GAP_MARKED = 10
 _KEY_ENTRY_CHARS = 60  # an answer-key line "N. <answer>" is at most this long
@@ -286,6 +291,8 @@ def _classify_mark(name: str) -> str:
 
 
 def _section_type(header: str) -> str:
+    if "非选择" in header:  # 第Ⅱ卷（非选择题）: fill-in and worked questions, told apart one by one
+        return ""
     if re.search(r"多选|多项选择|有多项符合|多个选项", header):
         return QuestionType.MULTI_CHOICE
     if re.search(r"选择|单选|multiple[\s-]*choice", header, re.I):
@@ -346,9 +353,10 @@ class _Scanner:
     """Line-by-line state machine over the joined document. ``forced`` maps line offsets to the numbers
     of problems whose number line was lost (found by a first pass, see ``_lost_numbers``)."""
 
-    def __init__(self, forced: dict[int, int] | None = None, q_start: re.Pattern[str] = _Q_START_RE) -> None:
+    def __init__(self, forced: dict[int, int] | None = None, style: NumberStyle = NumberStyle.DOT) -> None:
         self.forced = forced or {}
-        self.q_start = q_start  # a question's start in this paper's numbering style
+        self.style = style  # the paper's numbering style
+        self.q_start = start_pattern(style)  # a question's start in this style
         self.drafts: list[_Draft] = []
         self.current: _Draft | None = None
         self.section = ""
@@ -379,6 +387,7 @@ class _Scanner:
             self._content(line)
             return
         cn_section, en_section = _CN_SECTION_RE.match(view), _EN_SECTION_RE.match(view)
+        en_section = en_section or _VOLUME_RE.match(view)
         if cn_section or en_section:
             self.close()
             if self.mode.context is _Mode.ANSWERS:
@@ -394,7 +403,8 @@ class _Scanner:
                 and _section_type(view) == QuestionType.MULTI_CHOICE
             ):
                 self.section_type = QuestionType.MULTI_CHOICE
-            self.restart_ok, self.mode = True, _Mode.PAPER
+            self.restart_ok = True
+            self.mode = _Mode.PAPER.with_key() if self.mode.in_key else _Mode.PAPER  # a key's sections
             return
         key_header = _KEY_HEADER_RE.match(view)
         if key_header:
@@ -405,12 +415,17 @@ class _Scanner:
             return
         if _PREAMBLE_RE.match(view) and not self.drafts:
             self._enter(_Mode.INSTRUCTIONS)
-            return
+        if self.mode.context is _Mode.INSTRUCTIONS:  # "注意事项：1. … 2. …": items inside the lines count
+            self.preamble_numbers += sum(m.start() > 0 for m in _INLINE_ITEM_RE.finditer(view.strip()))
+            if _PREAMBLE_RE.match(view):
+                return
         signature = _front_signature(view)
         if not self.drafts and signature and not self.q_start.match(view):  # the first question is no title
             self.front.add(signature)
         elif signature in self.front:  # the title block again: an answer booklet follows the paper
             self.close()
+            return
+        if self.mode.in_key and self._key_entries(line):
             return
         if self.mode.in_key and _KEY_LINE_RE.fullmatch(view):
             self._key_line(view)
@@ -438,6 +453,17 @@ class _Scanner:
             if not self.mode.answering and line.strip():
                 self.current.end = offset + len(line.rstrip())
         self._content(line)
+
+    def _key_entries(self, line: str) -> bool:
+        """A key's line of entries in the paper's numbering style ("1， D 2， B", "10. $x^{2}$ 11. 3"),
+        each for a problem of the paper (any number in a key without its paper)."""
+        entries = numbered_entries(line.translate(_ASCII_VIEW), self.style, _KEY_ENTRY_CHARS)
+        known = {d.number for d in self.drafts}
+        if not entries or _QUESTION_CUE_RE.search(line) or (known and not set(entries) <= known):
+            return False
+        self.close()
+        self.key.update(entries)
+        return True
 
     def _key_line(self, text: str) -> None:
         for m in _KEY_ENTRY_RE.finditer(text):
@@ -471,6 +497,7 @@ class _Scanner:
                 and "【" not in rest
                 and not _SOLUTION_LABEL_RE.match(rest)
                 and not (target is not None and _repeats(rest, _join(target.problem)))
+                and not (target is not None and _QUESTION_CUE_RE.search(rest))  # the question, read otherwise
             )
             orphan = not self.drafts and not _QUESTION_CUE_RE.search(rest)  # an answer, not a question
             if entry and (target is not None or orphan):
@@ -730,7 +757,7 @@ def split_pages(pages: list[tuple[int, str]]) -> DocumentSplit:
     style = detect_style(line.translate(_ASCII_VIEW) for _, line in lines)
 
     def scan(forced: dict[int, int]) -> _Scanner:
-        scanner = _Scanner(forced, start_pattern(style))
+        scanner = _Scanner(forced, style)
         for off, line in lines:
             scanner.feed(off, line)
         return scanner
@@ -742,6 +769,9 @@ def split_pages(pages: list[tuple[int, str]]) -> DocumentSplit:
     language = detect_language(text)
     found = (_finish(d, scanner.key, text, page_of, language) for d in scanner.drafts)
     problems = [p for p in found if p is not None]
+    for before, after in zip(problems, problems[1:], strict=False):
+        if before.number.isdigit() and after.number.isdigit() and int(after.number) > int(before.number) + 1:
+            after.flags.append(NUMBERS_SKIPPED)  # a question before it may be lost
     numbers = {d.number for d in scanner.drafts}
     unmatched = {n: a for n, a in scanner.key.items() if n not in numbers}
     return DocumentSplit(problems, text, page_spans, unmatched, scanner.uncovered, style)

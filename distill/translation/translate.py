@@ -75,7 +75,13 @@ def translate_rows(
         got = done.get(index, {})
         if not got:
             out.append(
-                extend(row, TranslatedRow, problem_original=row.problem, solution_original=row.solution)
+                extend(
+                    row,
+                    TranslatedRow,
+                    problem_original=row.problem,
+                    solution_original=row.solution,
+                    options_original=list(row.options),
+                )
             )
             continue
         failed = [
@@ -112,6 +118,7 @@ def translate_rows(
                 options=[values.get(f"option{i}", o) for i, o in enumerate(row.options)],
                 problem_original=row.problem,
                 solution_original=row.solution,
+                options_original=list(row.options),
                 translated=True,
                 translator_model=client.settings.model,
                 translation_prompt_version=prompt.version,

@@ -70,6 +70,9 @@ def test_extract_answer(solution, answer_raw, qtype, expected):
     ("raw", "qtype", "expected"),
     [
         ("$\\dfrac{14}{3}$", "", "\\frac{14}{3}"),
+        ("3√2", "", "3\\sqrt{2}"),  # a radical sign as a text layer or OCR gives it
+        ("√(x+1)", "", "\\sqrt{x+1}"),
+        ("2√{3}+1", "", "2\\sqrt{3}+1"),
         ("\\boxed{\\tfrac{1}{2}}.", "", "\\frac{1}{2}"),
         ("$x^{2}+y^{2}=2$.", "", "x^{2}+y^{2}=2"),
         ("x=3", "", "x=3"),

@@ -102,6 +102,7 @@ def test_dataset_has_messages_answers_and_provenance(demo_run):
         "ocr_engine",
         "teacher_model",
         "prompt_version",
+        "teacher_input",
         "request_key",
     ):
         assert column in sft.column_names

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from distill.core.records import PageRow
 from distill.problems.answer_files import PAGE_OFFSET, is_key_file, pair_files
-from distill.problems.pairs import LONE_KEY, UNMATCHED_KEY, problems_from_pages
+from distill.problems.pairs import LONE_KEY, NO_KEY_ENTRY, UNMATCHED_KEY, problems_from_pages
 
 STEMS = [
     "已知集合 A={1,2}，则 A 的子集个数为",
@@ -83,3 +83,39 @@ def test_an_answer_file_that_cannot_be_read_says_why():
     [error] = [r for r in rows if r.error]
     assert (error.source_file, error.error) == ("exam答案.pdf", "answer file unreadable: not a PDF")
     assert [r.answer for r in rows if not r.error] == ["", "", "", ""]
+
+
+def test_a_key_named_like_no_exam_is_paired_by_its_numbers_or_its_stems():
+    six = _page(
+        "paper_b.pdf", 1, "\n".join(f"{n}. 计算 {n}+{n} 的值（ ）\nA. 1 B. 2 C. 3 D. 4" for n in range(1, 7))
+    )
+    short = _page("scan_0042.pdf", 1, "数学参考答案\n1. B  2. C\n3. A  4. D")  # numbers 1-4: paper_a's
+    rows = problems_from_pages(_exam("paper_a.pdf") + [six, short]).rows
+    assert {r.source_file: r.answer_file for r in rows} == {"paper_a.pdf": "scan_0042.pdf", "paper_b.pdf": ""}
+    assert [r.answer for r in rows if r.source_file == "paper_a.pdf"] == list(LETTERS)
+    stems = ["参考答案"] + [
+        f"{n}. {stem}（ ）\n【答案】{x}" for n, (stem, x) in enumerate(zip(STEMS, LETTERS, strict=True), 1)
+    ]
+    four = _page(
+        "paper_c.pdf", 1, "\n".join(f"{n}. 求 {n}×{n} 的值（ ）\nA. 1 B. 2 C. 3 D. 4" for n in range(1, 5))
+    )
+    rows = problems_from_pages(_exam("paper_a.pdf") + [four, _page("img_7.pdf", 1, "\n".join(stems))]).rows
+    assert {r.source_file: r.answer_file for r in rows} == {"paper_a.pdf": "img_7.pdf", "paper_c.pdf": ""}
+
+
+def test_a_key_title_is_told_from_an_instruction_that_mentions_answers():
+    assert is_key_file("x.pdf", "2024年北京卷数学参考答案\n1. B")
+    assert is_key_file("x.pdf", "Solutions to the 2023 AMC 10A\n1. (B)")
+    assert not is_key_file("x.pdf", "参考答案写在答题卡上\n1. 计算")
+    assert not is_key_file("x.pdf", "Solutions must be written on the answer sheet.\n1. Find x.")
+
+
+def test_a_problem_the_key_does_not_answer_is_flagged():
+    pages = _exam("exam.pdf") + [_page("exam_答案.pdf", 1, "参考答案\n1. B  2. C  4. D")]
+    rows = problems_from_pages(pages).rows
+    assert [(r.number, r.answer, NO_KEY_ENTRY in r.split_notes) for r in rows] == [
+        ("1", "B", False),
+        ("2", "C", False),
+        ("3", "", True),
+        ("4", "D", False),
+    ]

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from distill.problems.numbering import NumberStyle, detect_style, run_length
-from distill.problems.splitting import split_pages
+from distill.problems.numbering import NumberStyle, detect_style, numbered_entries, run_length
+from distill.problems.split_fallback import review_pages
+from distill.problems.splitting import NUMBERS_SKIPPED, split_pages
 
 STEMS = [
     "已知集合 A={1,2}，则 A 的子集个数为",
@@ -84,3 +85,80 @@ def test_runs_tolerate_a_lost_number_but_not_a_count():
     assert run_length([1, 2, 3, 5, 6]) == 5  # 4 lost
     assert run_length([1, 2, 1, 2, 3]) == 3  # sub-questions restart
     assert run_length([3, 4, 5]) == 0  # a run starts at 1
+
+
+@pytest.mark.parametrize(
+    ("line", "style", "entries"),
+    [
+        ("1. B  2. C  3. D", NumberStyle.DOT, {1: "B", 2: "C", 3: "D"}),
+        ("10．$x^{2}$ 11．3\\sqrt{2} 12．A", NumberStyle.DOT, {10: "$x^{2}$", 11: "3\\sqrt{2}", 12: "A"}),
+        ("1，D 2，B", NumberStyle.COMMA, {1: "D", 2: "B"}),
+        ("（1）A （2）B", NumberStyle.PARENS, {1: "A", 2: "B"}),
+        ("第1题 D 第2题 B", NumberStyle.TI, {1: "D", 2: "B"}),
+        ("Problem 1. 54 Problem 2. -1", NumberStyle.PROBLEM, {1: "54", 2: "-1"}),
+        ("1. B", NumberStyle.DOT, {}),  # one entry: the key's own line logic decides
+        ("1. B 3. C", NumberStyle.DOT, {1: "B", 3: "C"}),  # an entry left out
+        ("1. B 5. C", NumberStyle.DOT, {}),  # numbers that do not run on
+        (
+            "3. 已知函数 f(x) 在区间 [0, 1] 上单调递增，且 f(0)=0，f(1)=1，求证：对任意 x 有 f(x) 不超过 x 4. A",
+            NumberStyle.DOT,
+            {},
+        ),
+    ],
+)
+def test_a_key_line_of_entries_is_read_in_the_papers_own_style(line, style, entries):
+    assert numbered_entries(line, style, 60) == entries
+
+
+def _key_after(paper: list[str], key: list[str]) -> list:
+    return split_pages([(1, "\n".join(paper)), (1001, "\n".join(["参考答案", *key]))]).problems
+
+
+def test_a_short_key_with_its_own_section_headers_answers_every_problem():
+    paper = ["一、选择题", "1、设 x=1，则 x+1=（ ）", "A、1 B、2 C、3 D、4", "2、设 x=2，则 x+1=（ ）",
+             "A、1 B、2 C、3 D、4", "二、填空题", "3、设 x=3，则 x 的平方根为____"]  # fmt: skip
+    problems = _key_after(paper, ["一、选择题", "1、B    2、C", "二、填空题", "3、√3"])
+    assert [(p.number, p.answer_raw) for p in problems] == [("1", "B"), ("2", "C"), ("3", "√3")]
+
+
+def test_a_key_that_repeats_the_questions_under_section_headers_adds_no_problem():
+    paper = ["第Ⅰ卷（选择题）", "1) 设 x=1，则 x+1=（ ）", "A) 1  B) 2  C) 3  D) 4",
+             "第Ⅱ卷（非选择题）", "2) 设 x=2，则 x+1=____"]  # fmt: skip
+    key = [
+        "数学试卷参考答案及解析",
+        "第Ⅰ卷（选择题）",
+        "1) 设 x=1，则 x+1=（ ）",
+        "A) 1  B) 2  C) 3  D) 4",
+        "【答案】B",
+        "【解析】由题意，答案为 B。",
+        "第Ⅱ卷（非选择题）",
+        "2) 设 x=2，则 x+1=____",
+        "【答案】3",
+        "【解析】由题意，答案为 3。",
+    ]  # fmt: skip  (no line at the same edge of both pages: no running header)
+    problems = _key_after(paper, key)
+    assert [(p.number, p.answer_raw, p.section) for p in problems] == [
+        ("1", "B", "第Ⅰ卷（选择题）"),
+        ("2", "3", "第Ⅱ卷（非选择题）"),
+    ]
+    assert problems[0].options == ["1", "2", "3", "4"] and problems[0].type == "single_choice"
+
+
+def test_instructions_numbered_inside_their_lines_do_not_swallow_the_first_question():
+    paper = ["注意事项：1. 答卷前，考生务必将自己的姓名填写在答题卡上。2. 回答选择题时，用铅笔涂黑。",
+             "3. 考试结束后，将本试卷交回。", "1) 设 x=1，则 x+1=（ ）", "A) 1 B) 2 C) 3 D) 4",
+             "2) 设 x=2，则 x+1=（ ）", "A) 1 B) 2 C) 3 D) 4"]  # fmt: skip
+    problems = split_pages([(1, "\n".join(paper))]).problems
+    assert [p.number for p in problems] == ["1", "2"]
+    assert problems[0].options == ["1", "2", "3", "4"] and "答卷" not in problems[0].problem
+
+
+def test_a_problem_after_a_skipped_number_is_flagged_and_its_page_doubted():
+    text = "\n".join(
+        ["一、选择题"] + [f"{n}. 计算 {n}+{n} 的值（ ）\nA. 1 B. 2 C. 3 D. 4" for n in (1, 2, 4, 5)]
+    )
+    split = split_pages([(1, text)])
+    assert [(p.number, NUMBERS_SKIPPED in p.flags) for p in split.problems] == [
+        ("1", False), ("2", False), ("4", True), ("5", False)
+    ]  # fmt: skip
+    assert "4 (numbers_skipped)" in review_pages(split)[1]

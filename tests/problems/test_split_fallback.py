@@ -11,7 +11,14 @@ from distill.llm.client import TeacherClient, TeacherSettings
 from distill.llm.ledger import LedgerEntry, SqliteLedger
 from distill.llm.prompts import Prompt
 from distill.problems.pairs import Fallback, problems_from_pages
-from distill.problems.split_fallback import fallback_requests, parse_reply, review_pages, teacher_problems
+from distill.problems.split_fallback import (
+    ALWAYS,
+    SendPages,
+    fallback_requests,
+    parse_reply,
+    review_pages,
+    teacher_problems,
+)
 from distill.problems.splitting import split_pages
 
 PROMPT = Prompt.load("configs/prompts/split_fallback.yaml")
@@ -213,3 +220,34 @@ def test_an_unreachable_teacher_leaves_the_rules_records(tmp_path):
     ]
     assert all(r.split_fallback.startswith("rejected: request failed: ") for r in result.rows)
     assert result.fallback == {"rejected": 1}
+
+
+CLEAN = """1. 计算 $1+1$ 的值.
+【答案】2
+【解析】直接相加即得.
+2. 计算 $2+2$ 的值.
+【答案】4
+【解析】直接相加即得."""
+
+
+def test_doubtful_pages_are_counted_and_only_they_are_sent_by_default(tmp_path):
+    settings = TeacherSettings(base_url="http://127.0.0.1:9/v1", model="m", max_retries=0, timeout_s=5)
+    client = TeacherClient(settings, SqliteLedger(tmp_path / "ledger.sqlite"))
+    pages = pages_of("lost.pdf", LOST_NUMBER) + pages_of("clean.pdf", CLEAN)
+    rules_only = problems_from_pages(pages)
+    assert rules_only.pages_in_doubt == 1 and rules_only.fallback == {"off": 1}
+    doubtful = problems_from_pages(pages, Fallback(client, PROMPT, max_tokens=16))
+    assert doubtful.pages_in_doubt == 1 and doubtful.fallback == {"rejected": 1}
+    clean_rows = [r for r in doubtful.rows if r.source_file == "clean.pdf"]
+    assert all(not r.split_fallback and not r.split_notes for r in clean_rows)
+
+
+def test_the_teacher_always_mode_sends_every_page_with_text(tmp_path):
+    settings = TeacherSettings(base_url="http://127.0.0.1:9/v1", model="m", max_retries=0, timeout_s=5)
+    client = TeacherClient(settings, SqliteLedger(tmp_path / "ledger.sqlite"))
+    pages = pages_of("lost.pdf", LOST_NUMBER) + pages_of("clean.pdf", CLEAN)
+    always = problems_from_pages(pages, Fallback(client, PROMPT, max_tokens=16, send=SendPages.ALL))
+    assert always.pages_in_doubt == 1 and always.fallback == {"rejected": 2}  # both pages were sent
+    clean_rows = [r for r in always.rows if r.source_file == "clean.pdf"]
+    assert [r.split_method for r in clean_rows] == ["rules", "rules"]  # the request failed: the rules stand
+    assert all(f"doubt: {ALWAYS}" in r.split_notes for r in clean_rows)
