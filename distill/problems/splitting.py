@@ -492,6 +492,10 @@ class _Scanner:
         rest = line[m.end() :]
         if self.mode.in_key:
             target = self._draft(number)
+            if target is None or not _repeats(
+                rest, _join(target.problem)
+            ):  # numbers ambiguous: the stem decides
+                target = next((d for d in self.drafts if _repeats(rest, _join(d.problem))), target)
             entry = (
                 len(rest.strip()) <= _KEY_ENTRY_CHARS
                 and "【" not in rest

@@ -119,3 +119,19 @@ def test_a_problem_the_key_does_not_answer_is_flagged():
         ("3", "", True),
         ("4", "D", False),
     ]
+
+
+def test_a_key_that_numbers_each_section_from_one_is_matched_by_its_stems():
+    lines = ["参考答案"]
+    for section, numbers in (("一、选择题", (1, 2)), ("二、填空题", (1, 2))):
+        lines.append(section)
+        for k, n in enumerate(numbers):
+            index = (0 if section.startswith("一") else 2) + k
+            lines += [
+                f"{n}. {STEMS[index]}（ ）",
+                f"【答案】{LETTERS[index]}",
+                f"【解析】故选{LETTERS[index]}．",
+            ]
+    rows = problems_from_pages(_exam("exam.pdf") + [_page("exam_key.pdf", 1, "\n".join(lines))]).rows
+    assert [(r.number, r.answer) for r in rows] == [("1", "B"), ("2", "C"), ("3", "A"), ("4", "D")]
+    assert "故选A" in rows[2].solution and "故选B" in rows[0].solution
