@@ -19,7 +19,7 @@ export TRANSFORMERS_OFFLINE := 1
 export DAGSTER_HOME ?= $(CURDIR)/.dagster
 export MODEL_CACHE ?= $(CURDIR)/.cache/models
 
-.PHONY: install demo test lint dev register validate lock test-latest clean
+.PHONY: install demo test lint dev register validate lock test-latest clean review
 
 $(VENV)/.installed: $(LOCK) requirements/bootstrap.txt pyproject.toml
 	rm -rf $(VENV)
@@ -49,6 +49,11 @@ test: install $(DAGSTER_HOME)/dagster.yaml
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+
+# The review page of the data root on http://127.0.0.1:8765 (REVIEW_ARGS='--port 9000', '--host 0.0.0.0').
+REVIEW_ARGS ?=
+review: install
+	$(PY) -m pipelines review $(REVIEW_ARGS)
 
 dev: install $(DAGSTER_HOME)/dagster.yaml
 	$(VENV)/bin/dagster dev -w workspace.yaml

@@ -14,10 +14,13 @@ from distill.problems.pairs import (
     NO_KEY_ENTRY,
     Fallback,
     PairsResult,
+    finish_answers,
     problems_from_forum,
     problems_from_pages,
 )
 from distill.problems.split_fallback import SendPages
+from distill.review.apply import apply_to_problems
+from distill.review.decisions import ReviewStatus
 
 
 class SplitConfig(dg.Config):
@@ -59,6 +62,8 @@ def problem_pairs(
     dumps = list_dumps(folder) if folder.is_dir() else []
     from_forum = problems_from_forum(context.partition_key, folder, dumps) if dumps else PairsResult(rows=[])
     rows = from_pdfs.rows + from_forum.rows
+    reviews = storage.reviews().states(context.partition_key)
+    finish_answers(apply_to_problems(rows, reviews))  # a person's corrections and rejections
     for row in rows:
         if row.error:
             context.log.warning(f"{row.source_file}: {row.error}")
@@ -94,6 +99,10 @@ def problem_pairs(
                 n for kind, n in reasons.items() if kind != ErrorKind.UNMATCHED_ANSWERS
             ),
             "error_kinds": {str(kind): n for kind, n in reasons.items()},
+            "review": {  # decisions of the review page applied to this run's rows
+                status: sum(r.review == status for r in rows) for status in ReviewStatus
+            },
+            "review_page": storage.review_link(context.partition_key),
             **teacher.server_metadata(context.log.warning),
             "path": dg.MetadataValue.path(path),
         }

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import dagster as dg
 from pydantic import PrivateAttr
@@ -31,6 +32,7 @@ from distill.llm.ledger import Ledger, SqliteLedger
 from distill.llm.local_model import LOCAL_MODEL_ALIAS, resolve_model
 from distill.llm.local_server import LocalTeacherServer, ServerSettings
 from distill.llm.prompts import Prompt
+from distill.review.decisions import ReviewLog
 from ocr import EngineConfig, Limits, Settings
 
 
@@ -39,6 +41,7 @@ class StorageResource(dg.ConfigurableResource):
 
     data_root: str = "./data"
     inbox_root: str = "./inbox"
+    review_url: str = "http://127.0.0.1:8765"  # where `python -m pipelines review` serves this data root
 
     def store(self) -> TableStore:
         return TableStore(self.data_root)
@@ -48,6 +51,13 @@ class StorageResource(dg.ConfigurableResource):
 
     def ledger(self) -> SqliteLedger:
         return SqliteLedger(self.store().local_dir("ledger") / "requests.sqlite")
+
+    def reviews(self) -> ReviewLog:
+        """The decisions of the review page (distill.review), kept under the data root."""
+        return ReviewLog(self.store().local_dir("review"))
+
+    def review_link(self, collection: str) -> dg.MetadataValue:
+        return dg.MetadataValue.url(f"{self.review_url.rstrip('/')}/c/{quote(collection)}")
 
 
 class _SharedLocalServers:

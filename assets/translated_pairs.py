@@ -6,6 +6,7 @@ from assets.resources import TEACHER_POOL, CotResource, StorageResource, Teacher
 from distill.core.progress import ProgressLog
 from distill.core.records import ProblemRow, TranslatedRow
 from distill.llm.prompts import Prompt
+from distill.review.apply import apply_to_translations
 from distill.translation.translate import translate_rows
 
 
@@ -41,6 +42,7 @@ def _translate(
             retry=translator.client(storage.ledger(), temperature=0.0) if cot.translate_retry else None,
             drop_flagged=cot.translate_drop_flagged,
         )
+    reviewed = apply_to_translations(out, storage.reviews().states(collection))  # English a person wrote
     for row in out:
         if row.error:
             context.log.warning(f"{row.id}: {row.error}")
@@ -50,6 +52,8 @@ def _translate(
             "rows": len(out),
             "translated": sum(r.translated for r in out),
             "flags": dict(flags),
+            "translations_from_review": reviewed,
+            "review_page": storage.review_link(collection),
             **stats.as_metadata(),
             "translator_model": client.settings.model,
             "prompt_version": prompt.version,

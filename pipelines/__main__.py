@@ -7,6 +7,9 @@
                                      SFT, GRPO and the student evaluation; prints the figures at the end
     python -m pipelines run [NAME..] the collection job for the named (default: all) collections, then
                                      the dataset job
+    python -m pipelines review [--host H] [--port P] [--token T]
+                                     serve the review page of the data root (loopback by default; another
+                                     host needs a token, one is made and printed when none is given)
     python -m pipelines split FILE.pdf [FILE.pdf ...]
                                      extract and split the files as one collection (the environment's OCR
                                      settings, the split rules, no teacher) and print one JSON object per
@@ -108,6 +111,23 @@ def _summary(root: Path) -> None:
             print(f"eval      {label:<5} pass@1 = {row['pass_at_1']:.3f} ({row['correct']}/{row['n']})")
 
 
+def serve_review(storage, host: str, port: int, token: str, reviewer: str) -> None:
+    """Serve the review page (pipelines/review/app.py) until interrupted."""
+    import secrets
+
+    import uvicorn
+
+    from pipelines.review.app import LOOPBACK, ReviewSettings, create_app
+
+    if host not in LOOPBACK and not token:
+        token = secrets.token_urlsafe(16)  # never open to a network without one
+    root = Path(storage.store().local_dir())
+    app = create_app(ReviewSettings(root, storage.inbox(), token, reviewer))
+    shown = f"[{host}]" if ":" in host else host
+    print(f"review page of {root}: http://{shown}:{port}/" + (f"?token={token}" if token else ""), flush=True)
+    uvicorn.run(app, host=host, port=port, log_level="warning")
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m pipelines", description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -117,6 +137,17 @@ def main(argv: list[str] | None = None) -> None:
     run.add_argument("collections", nargs="*")
     split = sub.add_parser("split", help="extract and split PDFs, print one JSON object per problem")
     split.add_argument("files", nargs="+", type=Path)
+    review = sub.add_parser("review", help="serve the review page of the data root")
+    review.add_argument(
+        "--host", default="127.0.0.1", help="listen here (another host than loopback needs a token)"
+    )
+    review.add_argument("--port", type=int, default=8765)
+    review.add_argument(
+        "--token", default=os.environ.get("REVIEW_TOKEN", ""), help="required on every request"
+    )
+    review.add_argument(
+        "--reviewer", default=os.environ.get("USER", ""), help="the forms' default reviewer name"
+    )
     args = parser.parse_args(argv)
 
     from pipelines.environment import load_resources
@@ -126,6 +157,9 @@ def main(argv: list[str] | None = None) -> None:
 
         for row in split_files(args.files, load_resources()["ocr"].settings()):
             print(json.dumps(as_json(row), ensure_ascii=False, default=str))
+        return
+    if args.command == "review":
+        serve_review(load_resources()["storage"], args.host, args.port, args.token, args.reviewer)
         return
     inbox = load_resources()["storage"].inbox()
     if args.command == "register":

@@ -6,7 +6,15 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ["core", "llm", "answers"]  # libraries of every stage, in this order
-STAGES = ["pages", "problems", "translation", "cot", "verification", "dataset"]  # the data's path
+STAGES = [
+    "pages",
+    "problems",
+    "translation",
+    "cot",
+    "verification",
+    "dataset",
+    "review",
+]  # the data's path (review: a person, after the dataset)
 
 
 def imports(package: str) -> dict[Path, set[str]]:

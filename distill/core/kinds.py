@@ -67,3 +67,4 @@ class ErrorKind(StrEnum):
     EMPTY_REPLY = "empty_reply"  # the endpoint answered nothing
     NO_SOLUTION = "no_solution"  # realign mode, and the problem has no reference solution
     TRANSLATION_CHANGED = "translation_changed"  # the translation changed numbers or formulas, retry too
+    REJECTED_IN_REVIEW = "rejected_in_review"  # a person rejected the problem on the review page

@@ -74,6 +74,7 @@ class ProblemRow:
     char_start: int = 0  # span of raw_text in the document's cleaned text (0, 0 for forum threads)
     char_end: int = 0
     raw_text: str = ""
+    review: str = ""  # "" or what a person's review made of it: accepted | corrected | rejected
     error: str | None = None
     error_kind: ErrorKind | None = None
 

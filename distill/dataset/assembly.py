@@ -76,6 +76,7 @@ _SCAN_COLUMNS = [
     "ocr_engine",
     "verify_method",
     "error_kind",
+    "review",
 ]
 REPORT_SCHEMAS = {
     "reports/dropped": pa.schema([("id", pa.string()), ("problem_id", pa.string()), ("collection", pa.string()),
@@ -126,6 +127,7 @@ class DatasetReport:
     verified_share: float
     tools: dict[str, str]  # package -> version: the verifier, OCR engines and model libraries of this build
     page_flags: dict[str, int]  # SFT samples kept although their pages carry a fidelity flag, by flag
+    review: dict[str, int]  # problems a person reviewed, by outcome: accepted | corrected | rejected
     lengths: dict[str, np.ndarray] = field(repr=False)  # characters per SFT row: "problem", "reasoning"
 
 
@@ -224,17 +226,22 @@ class _Scan:
     rows: list[np.ndarray]  # per input: each row's problem index
     provenance: dict[str, set[str]]
     sources: Counter[str]
+    reviews: dict[str, str]  # problem id -> what a person's review made of it (reviewed problems only)
 
 
 def _scan(
     inputs: Sequence[str], policy: DatasetPolicy, template: views.Template, count_tokens: CountTokens | None
 ) -> _Scan:
-    problems, reasons, rows, sources = _Problems(), [], [], Counter()
+    problems, reasons, rows, sources, reviews = _Problems(), [], [], Counter(), {}
     provenance: dict[str, set[str]] = {key: set() for key in PROVENANCE_KEYS}
     for url in inputs:
         chunks, indices = [], []
         for table in _batches(url, _SCAN_COLUMNS):
             sources.update(_counts(table.column("collection")))
+            reviewed = pc.not_equal(table.column("review"), "")
+            reviews.update(
+                zip(*(table.column(c).filter(reviewed).to_pylist() for c in ("id", "review")), strict=True)
+            )
             ok = pc.is_null(table.column("error"))
             for key in PROVENANCE_KEYS:
                 provenance[key].update(str(v) for v in pc.unique(table.column(key).filter(ok)).to_pylist())
@@ -251,7 +258,7 @@ def _scan(
             indices.append(problems.add(table, reason))
         reasons.append(pa.concat_arrays(chunks) if chunks else pa.array([], pa.string()))
         rows.append(np.concatenate(indices) if indices else np.empty(0, dtype=np.int64))
-    return _Scan(problems, reasons, rows, provenance, sources)
+    return _Scan(problems, reasons, rows, provenance, sources, reviews)
 
 
 def _judge(
@@ -369,6 +376,7 @@ def build_dataset(
         else 0.0,
         tools=dataset_tools(),
         page_flags=dict(sorted(samples.page_flags.items())),
+        review=dict(sorted(Counter(scan.reviews.values()).items())),
         lengths={k: np.concatenate(v) if v else np.empty(0, np.int64) for k, v in samples.lengths.items()},
     )
 

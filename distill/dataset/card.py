@@ -110,6 +110,10 @@ def card(report: DatasetReport, policy: DatasetPolicy, license_id: str) -> str:
         + (", ".join(f"{flag}: {n}" for flag, n in report.page_flags.items()) or "none")
         + ".",
         "",
+        f"Reviewed by a person (the review page): {sum(report.review.values())} problems"
+        + (f" ({', '.join(f'{k} {n}' for k, n in report.review.items())})" if report.review else "")
+        + "; corrected problems were asked again, rejected ones dropped with the reviewer's reason.",
+        "",
         f"Share of SFT samples whose answer verified: {report.verified_share:.3f}. The split is by problem "
         f"(stable hash of its id, test fraction {policy.test_fraction}).",
         "",

@@ -17,7 +17,7 @@ from distill.llm.prompts import Prompt
 PROVENANCE = [
     "collection", "source_file", "source_sha256", "page_start", "page_end", "ocr_engine", "split_method",
     "answer_file", "translated", "translator_model", "translation_prompt_version", "teacher_model", "prompt_version",
-    "cot_mode", "teacher_input", "request_key",
+    "cot_mode", "teacher_input", "request_key", "review",
 ]  # fmt: skip
 
 MESSAGE = pa.struct([("role", pa.string()), ("content", pa.string())])
