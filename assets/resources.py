@@ -6,6 +6,7 @@ secrets come from environment variables through ``dg.EnvVar`` and never reach lo
 
 from __future__ import annotations
 
+import os
 import sys
 import threading
 from collections import Counter
@@ -28,7 +29,7 @@ from distill.dataset.filters import CountTokens, student_token_counter
 from distill.llm.client import TeacherClient, TeacherSettings
 from distill.llm.costs import load_price
 from distill.llm.flow_control import EndpointDown, EndpointRejected
-from distill.llm.ledger import Ledger, SqliteLedger
+from distill.llm.ledger import Ledger, open_ledger
 from distill.llm.local_model import LOCAL_MODEL_ALIAS, resolve_model
 from distill.llm.local_server import LocalTeacherServer, ServerSettings
 from distill.llm.prompts import Prompt
@@ -42,6 +43,9 @@ class StorageResource(dg.ConfigurableResource):
     data_root: str = "./data"
     inbox_root: str = "./inbox"
     review_url: str = "http://127.0.0.1:8765"  # where `python -m pipelines review` serves this data root
+    # The variable that holds the ledger's postgresql:// URL (a server that workers on several machines
+    # share; the URL holds the password, so it stays out of the config); "" or unset: SQLite in the data root
+    ledger_url_env: str = "LEDGER_URL"
 
     def store(self) -> TableStore:
         return TableStore(self.data_root)
@@ -49,8 +53,9 @@ class StorageResource(dg.ConfigurableResource):
     def inbox(self) -> Path:
         return Path(self.inbox_root)
 
-    def ledger(self) -> SqliteLedger:
-        return SqliteLedger(self.store().local_dir("ledger") / "requests.sqlite")
+    def ledger(self) -> Ledger:
+        url = os.environ.get(self.ledger_url_env, "") if self.ledger_url_env else ""
+        return open_ledger(url or self.store().local_dir("ledger") / "requests.sqlite")
 
     def reviews(self) -> ReviewLog:
         """The decisions of the review page (distill.review), kept under the data root."""
@@ -103,9 +108,10 @@ TEACHER_POOL, TRANSLATOR_POOL = "teacher", "translator"  # Dagster concurrency p
 
 
 class TeacherResource(dg.ConfigurableResource):
-    """An OpenAI-compatible chat endpoint. With no ``base_url``, the embedded local teacher (``transformers
-    serve`` on a free loopback port) is started when the run first has to send a request, and stopped after
-    the run; a run answered from the ledger alone starts none.
+    """An OpenAI-compatible chat endpoint, or a fleet of them (``base_urls``: servers of one model, each call
+    to the least busy one whose breaker is closed; ``distill.llm.fleet``). With neither, the embedded local
+    teacher (``transformers serve`` on a free loopback port) is started when the run first has to send a
+    request, and stopped after the run; a run answered from the ledger alone starts none.
 
     Flow control is per step: ``concurrency`` requests in flight, optional requests/tokens per minute,
     ``max_retries`` per request, and a breaker that stops the step when the endpoint stays down for
@@ -122,12 +128,13 @@ class TeacherResource(dg.ConfigurableResource):
 
     @property
     def embedded(self) -> bool:
-        return not self.base_url
+        return not self.base_url and not self.base_urls
 
     @property
     def endpoint(self) -> tuple[str | None, str]:
-        """Where the requests go: the URL (None: the embedded server) and the model served there."""
-        return self.base_url or None, self.model
+        """Where the requests go: the URL, or the fleet's URLs joined (None: the embedded server), and the
+        model served there."""
+        return self.base_url or ",".join(self.base_urls) or None, self.model
 
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
         if self.embedded:

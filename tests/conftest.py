@@ -24,3 +24,28 @@ def local_teacher(local_model_dir):
     with LocalTeacherServer(local_model_dir) as server:
         server.base_url  # noqa: B018 - waits until it answers
         yield server
+
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    """A real PostgreSQL server on loopback for the session (skipped, with the reason, without Debian's
+    postgresql package; .ci/run installs it when it runs as root)."""
+    from tests.services.postgres import postgres_bin, postgres_server
+
+    if postgres_bin() is None:
+        pytest.skip("Debian's postgresql is not installed (.ci/run installs it when run as root)")
+    with postgres_server() as url:
+        yield url
+
+
+@pytest.fixture
+def postgres_db(postgres_url):
+    """A new, empty database on the session's server."""
+    import uuid
+
+    import psycopg
+
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(postgres_url, autocommit=True) as conn:
+        conn.execute(f"CREATE DATABASE {name}")
+    return postgres_url.rsplit("/", 1)[0] + f"/{name}"

@@ -18,10 +18,14 @@ other 4xx fail that request only; 401/403/404 and a breaker that gives up stop t
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import json
 import logging
+import os
+import socket
 import time
+import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -31,6 +35,7 @@ import openai
 from openai.types.chat import ChatCompletion
 
 from distill.llm.costs import Price
+from distill.llm.fleet import Endpoint, Fleet, shown_url
 from distill.llm.flow_control import (
     CircuitBreaker,
     EndpointDown,
@@ -62,6 +67,7 @@ class TeacherSettings:
     concurrency: int = 8
     timeout_s: float = 1800.0  # per attempt: reasoning models think for minutes
     connect_timeout_s: float = 10.0
+    base_urls: tuple[str, ...] = ()  # a fleet of servers of this model, used in place of base_url
     max_retries: int = 8
     requests_per_minute: float | None = None
     tokens_per_minute: float | None = None  # prompt (estimated) + completion tokens
@@ -69,6 +75,8 @@ class TeacherSettings:
     breaker_cooldown_s: float = 10.0
     breaker_give_up_s: float = 300.0
     price: Price = field(default_factory=Price)
+    lease_s: float = 300.0  # a claimed key's lease (renewed while its call runs; a killed worker's expires)
+    lease_poll_s: float = 2.0  # how often a key another worker holds is looked up again
     connect: Callable[[], str] | None = None  # gives base_url when a run first sends (embedded server)
 
     def sampling_params(self) -> dict:
@@ -109,6 +117,7 @@ class RunStats:
     sent: int = 0  # answered by the endpoint in this run
     failed: int = 0
     deduplicated: int = 0  # the same request twice in one run: sent once
+    from_other_workers: int = 0  # answered by another worker that held the key's lease meanwhile
     retries: int = 0
     prompt_tokens: int = 0
     cached_prompt_tokens: int = 0
@@ -116,6 +125,7 @@ class RunStats:
     cost_usd: float = 0.0
     seconds: float = 0.0
     errors: Counter = field(default_factory=Counter)
+    endpoints: dict[str, dict] = field(default_factory=dict)  # per server of a fleet (``fleet.Fleet``)
 
     def as_metadata(self) -> dict:
         per_s = (lambda n: round(n / self.seconds, 2)) if self.seconds else (lambda n: 0.0)
@@ -123,6 +133,7 @@ class RunStats:
             "requests": self.requested,
             "sent": self.sent,
             "cached": self.cached,
+            "from_other_workers": self.from_other_workers,
             "failed": self.failed,
             "retries": self.retries,
             "tokens_in": self.prompt_tokens,
@@ -132,6 +143,7 @@ class RunStats:
             "requests_per_s": per_s(self.sent + self.failed),
             "tokens_out_per_s": per_s(self.completion_tokens),
             "seconds": round(self.seconds, 2),
+            **({"endpoints": self.endpoints} if self.endpoints else {}),
         }
 
 
@@ -256,53 +268,30 @@ class TeacherClient:
         return await _Stream(self, requests, sink, progress, total).run()
 
     async def _call(
-        self,
-        client: openai.AsyncOpenAI,
-        key: str,
-        request: ChatRequest,
-        limiter: RateLimiter,
-        breaker: CircuitBreaker,
-        stats: RunStats,
+        self, fleet: Fleet, key: str, request: ChatRequest, limiter: RateLimiter, stats: RunStats
     ) -> LedgerEntry:
-        """The ledger entry of this request: its answer, or its error once retries are spent."""
+        """The ledger entry of this request: its answer, or its error once retries are spent. Each
+        attempt goes to the fleet's least busy server whose breaker lets it through."""
         s = self.settings
         params = self._params(request)
         estimate = _estimate_tokens(request.messages)
         attempt = 0
         while True:
             attempt += 1
-            await _admit(breaker, limiter, estimate)
-            started = time.monotonic()
-            status, retry_after = None, None
-            try:
-                response = await client.chat.completions.create(
-                    model=s.served_model or s.model,
-                    messages=request.messages,
-                    extra_headers={KEY_HEADER: key},
-                    **params,
-                )
-                if not isinstance(response, ChatCompletion) or not response.choices:
-                    raise _BadResponse("the endpoint returned no chat completion")
-            except openai.APIStatusError as exc:
-                status, retry_after = exc.status_code, retry_after_s(exc.response.headers)
-                error_type, error = (
-                    type(exc).__name__,
-                    f"{type(exc).__name__}: HTTP {status}: {str(exc.message)[:300]}",
-                )
-            except (openai.APIError, _BadResponse, json.JSONDecodeError) as exc:
-                error_type, error = type(exc).__name__, f"{type(exc).__name__}: {str(exc)[:300]}"
-            else:
-                breaker.record_success()
-                entry = self._entry(key, request, response, time.monotonic() - started, attempt)
+            endpoint = await fleet.acquire()
+            entry, status, retry_after, error_type, error = await self._attempt(
+                fleet, endpoint, key, request, params, attempt, limiter, estimate
+            )
+            if entry is not None:
                 _count(entry, stats)
                 limiter.charge(entry.prompt_tokens + entry.completion_tokens - estimate, time.monotonic())
                 return entry
             error = _redact(error, s.api_key)
             outcome = classify(status)
             if outcome is Outcome.FATAL:
-                raise EndpointRejected(f"{client.base_url} refuses the request for {s.model}: {error}")
-            if is_endpoint_failure(status):
-                breaker.record_failure(time.monotonic(), error)
+                raise EndpointRejected(
+                    f"{shown_url(endpoint.base_url)} refuses the request for {s.model}: {error}"
+                )
             if status == 429 and retry_after is not None:
                 limiter.pause(min(retry_after, self.retry.max_retry_after_s), time.monotonic())
             if outcome is Outcome.FAIL or attempt > self.retry.max_retries:
@@ -312,6 +301,47 @@ class TeacherClient:
             stats.retries += 1
             log.debug("retrying %s after %s", key[:12], error)
             await asyncio.sleep(self.retry.delay(attempt, retry_after))
+
+    async def _attempt(
+        self,
+        fleet: Fleet,
+        endpoint: Endpoint,
+        key: str,
+        request: ChatRequest,
+        params: dict,
+        attempt: int,
+        limiter: RateLimiter,
+        estimate: int,
+    ) -> tuple[LedgerEntry | None, int | None, float | None, str, str]:
+        """One attempt on one server: (its entry, or None with the HTTP status, Retry-After, error type and
+        error); the server is told how it went."""
+        s = self.settings
+        await _admit(limiter, estimate)
+        started = time.monotonic()
+        status, retry_after = None, None
+        try:
+            response = await endpoint.client.chat.completions.create(
+                model=s.served_model or s.model,
+                messages=request.messages,
+                extra_headers={KEY_HEADER: key},
+                **params,
+            )
+            if not isinstance(response, ChatCompletion) or not response.choices:
+                raise _BadResponse("the endpoint returned no chat completion")
+        except openai.APIStatusError as exc:
+            status, retry_after = exc.status_code, retry_after_s(exc.response.headers)
+            error_type, error = (
+                type(exc).__name__,
+                f"{type(exc).__name__}: HTTP {status}: {str(exc.message)[:300]}",
+            )
+        except (openai.APIError, _BadResponse, json.JSONDecodeError) as exc:
+            error_type, error = type(exc).__name__, f"{type(exc).__name__}: {str(exc)[:300]}"
+        else:
+            latency = time.monotonic() - started
+            fleet.done(endpoint, latency_s=latency)
+            return self._entry(key, request, response, latency, attempt), None, None, "", ""
+        fleet.done(endpoint, failure=_redact(error, s.api_key) if is_endpoint_failure(status) else "")
+        return None, status, retry_after, error_type, error
 
     def _entry(
         self, key: str, request: ChatRequest, response: ChatCompletion, latency: float, attempts: int
@@ -356,10 +386,12 @@ class TeacherClient:
 
 class _Stream:
     """One run of ``TeacherClient.stream``: a producer answers requests from the ledger (looked up in
-    chunks) or queues them, ``concurrency`` workers send the queued ones, and a ``_GroupCommit`` commits
-    each answer before the sink gets it. Identical requests in flight are sent once: the later ones wait
-    for the first one's answer (``waiting``), or take it when it arrived after their chunk's ledger
-    lookup (``recent``)."""
+    chunks) or claims and queues them, ``concurrency`` workers send the queued ones, and a ``_GroupCommit``
+    commits each answer before the sink gets it. Identical requests in flight are sent once: the later
+    ones wait for the first one's answer (``waiting``), or take it when it arrived after their chunk's
+    ledger lookup (``recent``). A key leased by another worker (another process, run or machine) is not
+    sent: it is looked up again until that worker's answer is in the ledger, or its lease expired and
+    this run claims it (``held_elsewhere``); the leases this run holds are renewed while it runs."""
 
     CHUNK = 256  # requests keyed and looked up in the ledger at once
     producer: asyncio.Task[None]  # set by run before any worker starts
@@ -381,7 +413,17 @@ class _Stream:
         self.total = total
         self.stats = RunStats()
         self.limiter = RateLimiter(s.requests_per_minute, s.tokens_per_minute)
-        self.breaker = CircuitBreaker(s.breaker_threshold, s.breaker_cooldown_s, s.breaker_give_up_s)
+        self.fleet = Fleet.of(
+            list(s.base_urls) or [s.base_url],
+            lambda: CircuitBreaker(s.breaker_threshold, s.breaker_cooldown_s, s.breaker_give_up_s),
+            lambda url: openai.AsyncOpenAI(
+                base_url=url,
+                api_key=s.api_key,
+                max_retries=0,  # retries are ours: counted, rate-limited, behind the breaker
+                timeout=httpx2.Timeout(s.timeout_s, connect=s.connect_timeout_s),
+            ),
+            None if s.base_urls else s.connect,
+        )
         self.queue: asyncio.Queue[tuple[str, ChatRequest] | None] = asyncio.Queue(maxsize=s.concurrency)
         # queued or in-flight key -> indices of the requests wanting it
         self.waiting: dict[str, list[int]] = {}
@@ -391,24 +433,32 @@ class _Stream:
         self.commits = _GroupCommit(teacher.ledger, self.committed, backlog=4 * s.concurrency)
         self.working = s.concurrency  # workers still running; the last one closes the ledger queue
         self.fatal: Exception | None = None  # what stopped the run
-        self.client: openai.AsyncOpenAI | None = None
-        self.opening = asyncio.Lock()
+        self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self.leased: set[str] = set()  # keys this run claimed and has not committed
+        self.held_elsewhere: dict[str, ChatRequest] = {}  # keys another worker's lease holds
+        self.changed = asyncio.Event()  # set by every commit: the producer looks whether all is done
 
     async def run(self) -> RunStats:
         """Send, commit and deliver everything; raise the first failure (after committing what arrived)."""
         started = time.monotonic()
         try:
             async with asyncio.TaskGroup() as group:
-                group.create_task(self.commits.run())
+                committing = group.create_task(self.commits.run())
+                renewing = group.create_task(self.renew())
                 self.producer = group.create_task(self.produce())
                 for _ in range(self.settings.concurrency):
                     group.create_task(self.work())
+                await committing  # every answer committed: no lease left to renew
+                renewing.cancel()
         except ExceptionGroup as failure:
             raise failure.exceptions[0] from None
         finally:
             self.commits.flush()
-            if self.client is not None:
-                await self.client.close()
+            if self.leased:  # claimed but never sent (a fatal failure): free them for other workers now
+                self.teacher.ledger.release(sorted(self.leased), self.owner)
+            await self.fleet.close()
+            if len(self.fleet.endpoints) > 1:
+                self.stats.endpoints = self.fleet.figures()
             self.stats.seconds = time.monotonic() - started
         if self.fatal is not None:
             raise self.fatal
@@ -423,6 +473,8 @@ class _Stream:
         """Deliver a committed answer to every request waiting for it."""
         result = _from_entry(entry, cached=False)
         self.recent[entry.key] = result
+        self.leased.discard(entry.key)
+        self.changed.set()
         for index in self.waiting.pop(entry.key):
             self.deliver(index, result)
 
@@ -448,8 +500,60 @@ class _Stream:
                 else:
                     self.waiting[key] = [index]
                     await self.queue.put((key, request))
+        while self.waiting and self.fatal is None:  # keys other workers hold: their answer, or their lease
+            self.changed.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.changed.wait(), self.settings.lease_poll_s)
+            await self.look_again()
         for _ in range(self.settings.concurrency):
             await self.queue.put(None)
+
+    async def look_again(self) -> None:
+        """Deliver what other workers answered of the keys they held; queue those whose lease expired."""
+        held = list(self.held_elsewhere)
+        if not held:
+            return
+        for key, entry in self.teacher.ledger.get_many(held).items():
+            del self.held_elsewhere[key]
+            result = _from_entry(entry, cached=True)
+            for index in self.waiting.pop(key):
+                self.stats.from_other_workers += 1
+                self.deliver(index, result)
+        self.free_dead_leases(list(self.held_elsewhere))
+        mine = self.teacher.ledger.claim(list(self.held_elsewhere), self.owner, self.settings.lease_s)
+        self.leased |= mine
+        for key in mine:
+            await self.queue.put((key, self.held_elsewhere.pop(key)))
+
+    def free_dead_leases(self, keys: list[str]) -> None:
+        """Release the leases of workers of this machine that are no longer running (a killed run
+        resumed here need not wait for its own leases to expire)."""
+        dead: dict[str, list[str]] = {}
+        for key, owner in self.teacher.ledger.holders(keys).items():
+            host, _, rest = owner.partition(":")
+            pid = rest.partition(":")[0]
+            if host == socket.gethostname() and pid.isdigit() and not _alive(int(pid)):
+                dead.setdefault(owner, []).append(key)
+        for owner, held in dead.items():
+            self.teacher.ledger.release(held, owner)
+
+    def claimed(self, key: str, request: ChatRequest) -> bool:
+        """Whether this run holds the key's lease (claimed now if need be); if another worker holds it,
+        the key waits in ``held_elsewhere``."""
+        if key not in self.leased:
+            if key not in self.teacher.ledger.claim([key], self.owner, self.settings.lease_s):
+                self.held_elsewhere[key] = request
+                return False
+            self.leased.add(key)
+        return True
+
+    async def renew(self) -> None:
+        """Keep this run's leases alive while their calls run (every third of a lease)."""
+        period = self.settings.lease_s / 3
+        while True:
+            await asyncio.sleep(period)
+            if self.leased:
+                self.teacher.ledger.renew(sorted(self.leased), self.owner, self.settings.lease_s)
 
     def stop(self, failure: Exception) -> None:
         """Send nothing more; the calls in flight finish and are committed before the step fails."""
@@ -460,28 +564,14 @@ class _Stream:
         for _ in range(self.settings.concurrency):
             self.queue.put_nowait(None)
 
-    async def endpoint(self) -> openai.AsyncOpenAI:
-        """The endpoint's client, opened when the first request has to be sent."""
-        s = self.settings
-        async with self.opening:
-            if self.client is None:
-                base_url = await asyncio.to_thread(s.connect) if s.connect else s.base_url
-                self.client = openai.AsyncOpenAI(
-                    base_url=base_url,
-                    api_key=s.api_key,
-                    max_retries=0,  # retries are ours: counted, rate-limited, behind the breaker
-                    timeout=httpx2.Timeout(s.timeout_s, connect=s.connect_timeout_s),
-                )
-        return self.client
-
     async def work(self) -> None:
         """Send queued requests until an end mark or a fatal failure; hand each entry to the ledger."""
         while self.fatal is None and (item := await self.queue.get()) is not None:
             key, request = item
+            if not self.claimed(key, request):
+                continue
             try:
-                entry = await self.teacher._call(
-                    await self.endpoint(), key, request, self.limiter, self.breaker, self.stats
-                )
+                entry = await self.teacher._call(self.fleet, key, request, self.limiter, self.stats)
             except (EndpointDown, EndpointRejected) as failure:
                 if self.fatal is None:
                     self.stop(failure)
@@ -492,10 +582,18 @@ class _Stream:
             await self.commits.put(None)
 
 
-async def _admit(breaker: CircuitBreaker, limiter: RateLimiter, estimate: int) -> None:
-    """Wait until the breaker lets a call through, then for a rate-limit slot and any server pause."""
-    while wait := breaker.delay(time.monotonic()):
-        await asyncio.sleep(wait)
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # alive, another user's
+        return True
+    return True
+
+
+async def _admit(limiter: RateLimiter, estimate: int) -> None:
+    """Wait for a rate-limit slot and any server pause."""
     if wait := limiter.delay(estimate, time.monotonic()):
         await asyncio.sleep(wait)
     while (wait := limiter.paused_until - time.monotonic()) > 0:

@@ -6,9 +6,15 @@ latency, cost and attempt count; a re-run or a resumed run asks the endpoint onl
 does not hold as ``ok``. A request that failed for good is recorded as ``error`` (and asked again by
 the next run); an ``ok`` entry is never overwritten.
 
-``Ledger`` is the interface (three methods); ``SqliteLedger`` is the default backend: one file in the
-data root, WAL mode, shared safely by the processes of one machine. A server database (Postgres) for
-workers on several machines implements the same three methods with the same upsert statement.
+``Ledger`` is the interface; ``SqliteLedger`` is the default backend: one file in the data root, WAL
+mode, shared safely by the processes of one machine; ``PostgresLedger`` (``distill/llm/postgres_ledger.py``)
+serves workers on several machines with the same statements.
+
+**Leases.** Before a worker sends a request it claims the key: a lease (owner, expiry) that others
+respect, so two processes, runs or machines working on the same collection never pay for one key twice.
+A claim succeeds for a key with no ``ok`` answer and no live lease of another owner; an expired lease
+(its worker was killed) is claimed again. Committing an answer (or a final error) ends its lease; a
+worker renews the leases of the keys it still holds while their calls run.
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ import hashlib
 import json
 import sqlite3
 import threading
+import time
 from dataclasses import MISSING, Field, asdict, dataclass, fields
 from pathlib import Path
 from typing import Protocol
@@ -70,6 +77,22 @@ class Ledger(Protocol):
         """Number of ``ok`` entries."""
         ...
 
+    def claim(self, keys: list[str], owner: str, ttl_s: float) -> set[str]:
+        """Lease the keys that have no ``ok`` entry and no live lease of another owner; the leased ones."""
+        ...
+
+    def renew(self, keys: list[str], owner: str, ttl_s: float) -> None:
+        """Extend the owner's leases of these keys."""
+        ...
+
+    def release(self, keys: list[str], owner: str) -> None:
+        """End the owner's leases of these keys (keys it will not send after all, or a dead owner's)."""
+        ...
+
+    def holders(self, keys: list[str]) -> dict[str, str]:
+        """Key -> the owner of its lease (live or expired), for the keys that have one."""
+        ...
+
 
 _SQL_TYPES = {"str": "TEXT", "int": "INTEGER", "float": "REAL"}
 
@@ -84,6 +107,20 @@ def _column(f: Field) -> str:
 
 _COLUMNS = [f.name for f in fields(LedgerEntry)]
 _SCHEMA = f"CREATE TABLE IF NOT EXISTS responses ({', '.join(_column(f) for f in fields(LedgerEntry))})"
+_LEASES = (
+    "CREATE TABLE IF NOT EXISTS leases (key TEXT PRIMARY KEY, owner TEXT NOT NULL, expires REAL NOT NULL)"
+)
+# Both backends run these (Postgres with %s placeholders): a lease is taken when the key is free, the
+# lease expired, or the owner already holds it; a key with an ok answer is never leased.
+_CLAIM = (
+    "INSERT INTO leases (key, owner, expires) SELECT ?, ?, ? "
+    f"WHERE NOT EXISTS (SELECT 1 FROM responses WHERE responses.key = ? AND responses.status = '{OK}') "
+    "ON CONFLICT(key) DO UPDATE SET owner = excluded.owner, expires = excluded.expires "
+    "WHERE leases.expires < ? OR leases.owner = excluded.owner"
+)
+_RENEW = "UPDATE leases SET expires = ? WHERE owner = ? AND key = ?"
+_RELEASE = "DELETE FROM leases WHERE owner = ? AND key = ?"
+_END_LEASE = "DELETE FROM leases WHERE key = ?"  # with the answer's commit, whoever held it
 # Postgres accepts this statement as is (with %s placeholders).
 _UPSERT = (
     f"INSERT INTO responses ({','.join(_COLUMNS)}) VALUES ({','.join('?' * len(_COLUMNS))}) "
@@ -105,6 +142,7 @@ class SqliteLedger:
         self._conn.execute("PRAGMA journal_mode=WAL")
         self._conn.execute("PRAGMA synchronous=NORMAL")  # WAL: a commit survives a killed process
         self._conn.execute(_SCHEMA)
+        self._conn.execute(_LEASES)
         present = {row[1] for row in self._conn.execute("PRAGMA table_info(responses)")}
         for f in fields(LedgerEntry):  # ledgers written before a column existed
             if f.name not in present:
@@ -129,6 +167,7 @@ class SqliteLedger:
             self._conn.execute("BEGIN IMMEDIATE")
             try:
                 self._conn.executemany(_UPSERT, rows)
+                self._conn.executemany(_END_LEASE, [(e.key,) for e in entries])
             except BaseException:
                 self._conn.execute("ROLLBACK")
                 raise
@@ -141,5 +180,61 @@ class SqliteLedger:
         with self._lock:
             return self._conn.execute(f"SELECT COUNT(*) FROM responses WHERE status = '{OK}'").fetchone()[0]
 
+    def claim(self, keys: list[str], owner: str, ttl_s: float) -> set[str]:
+        now = time.time()
+        with self._lock:
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                self._conn.executemany(_CLAIM, [(k, owner, now + ttl_s, k, now) for k in keys])
+                held = set()
+                for start in range(0, len(keys), 500):
+                    chunk = keys[start : start + 500]
+                    rows = self._conn.execute(
+                        f"SELECT key FROM leases WHERE owner = ? AND key IN ({','.join('?' * len(chunk))})",
+                        [owner, *chunk],
+                    )
+                    held.update(row[0] for row in rows)
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+            self._conn.execute("COMMIT")
+        return held
+
+    def holders(self, keys: list[str]) -> dict[str, str]:
+        found: dict[str, str] = {}
+        with self._lock:
+            for start in range(0, len(keys), 500):
+                chunk = keys[start : start + 500]
+                rows = self._conn.execute(
+                    f"SELECT key, owner FROM leases WHERE key IN ({','.join('?' * len(chunk))})", chunk
+                )
+                found.update(dict(rows.fetchall()))
+        return found
+
+    def renew(self, keys: list[str], owner: str, ttl_s: float) -> None:
+        self._each(_RENEW, [(time.time() + ttl_s, owner, k) for k in keys])
+
+    def release(self, keys: list[str], owner: str) -> None:
+        self._each(_RELEASE, [(owner, k) for k in keys])
+
+    def _each(self, statement: str, rows: list[tuple]) -> None:
+        with self._lock:
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                self._conn.executemany(statement, rows)
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+            self._conn.execute("COMMIT")
+
     def close(self) -> None:
         self._conn.close()
+
+
+def open_ledger(where: str | Path) -> Ledger:
+    """The ledger at a SQLite path, or on the PostgreSQL server of a ``postgresql://`` URL."""
+    if str(where).startswith(("postgresql://", "postgres://")):
+        from distill.llm.postgres_ledger import PostgresLedger
+
+        return PostgresLedger(str(where))
+    return SqliteLedger(where)

@@ -27,6 +27,7 @@ PAGE_OFFSET = 1000  # a key's pages are numbered after its exam's: page k of the
 MIN_LIKENESS = 0.5  # names less alike than this are not paired by name (unless the folder has one exam)
 MIN_STEMS = 0.5  # the share of a key's numbered lines whose start the exam's text holds, to pair by stems
 STEM_CHARS = 10  # the characters of a numbered line compared
+MIN_NUMBERED = 5  # fewer questions than this are too common a numbering to pair a key by
 KEY_TITLE = re.compile(
     r"^\s*(?:\S{0,24}?(?:参考答案|答案[与及]解析)(?![\u4e00-\u9fff]{4})"  # not "参考答案写在答题卡上"
     r"|[\w\s-]{0,40}?\b(?:answer\s*key|answers|solutions)(?:\s+(?:to|for)\b.*)?\s*[:：]?\s*$)",
@@ -72,7 +73,7 @@ def content_fit(key_text: str, exam_text: str, exam_numbers: set[int]) -> str:
     numbers = {n for n, _ in entries} | {
         int(n) for n in re.findall(r"(?<!\d)(\d{1,2})\s*[.．、,，)）:：]", key_text)
     }
-    if exam_numbers and exam_numbers <= numbers <= exam_numbers | {0}:
+    if len(exam_numbers) >= MIN_NUMBERED and exam_numbers <= numbers <= exam_numbers | {0}:
         return "numbers"
     return ""
 

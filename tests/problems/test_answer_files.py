@@ -89,10 +89,14 @@ def test_a_key_named_like_no_exam_is_paired_by_its_numbers_or_its_stems():
     six = _page(
         "paper_b.pdf", 1, "\n".join(f"{n}. 计算 {n}+{n} 的值（ ）\nA. 1 B. 2 C. 3 D. 4" for n in range(1, 7))
     )
-    short = _page("scan_0042.pdf", 1, "数学参考答案\n1. B  2. C\n3. A  4. D")  # numbers 1-4: paper_a's
+    short = _page(
+        "scan_0042.pdf", 1, "数学参考答案\n1. B  2. C  3. A\n4. D  5. A  6. B"
+    )  # numbers 1-6: paper_b's
     rows = problems_from_pages(_exam("paper_a.pdf") + [six, short]).rows
-    assert {r.source_file: r.answer_file for r in rows} == {"paper_a.pdf": "scan_0042.pdf", "paper_b.pdf": ""}
-    assert [r.answer for r in rows if r.source_file == "paper_a.pdf"] == list(LETTERS)
+    assert {r.source_file: r.answer_file for r in rows} == {"paper_a.pdf": "", "paper_b.pdf": "scan_0042.pdf"}
+    assert [r.answer for r in rows if r.source_file == "paper_b.pdf"] == list("BCADAB")
+    few = _page("scan_0043.pdf", 1, "参考答案\n1. B  2. C  3. A  4. D")  # 1-4: too common a numbering alone
+    assert not any(r.answer_file for r in problems_from_pages(_exam("paper_a.pdf") + [six, few]).rows)
     stems = ["参考答案"] + [
         f"{n}. {stem}（ ）\n【答案】{x}" for n, (stem, x) in enumerate(zip(STEMS, LETTERS, strict=True), 1)
     ]
