@@ -1,8 +1,10 @@
 """Chat requests to an OpenAI-compatible teacher, through the ledger, with flow control.
 
 ``TeacherClient.stream`` takes requests lazily, answers those the ledger holds without a network call,
-and sends the others with ``openai.AsyncOpenAI`` from ``concurrency`` workers: in flight are at most
-``concurrency`` requests plus short queues, whatever the number of requests. Each response is
+and sends the others with ``openai.AsyncOpenAI`` (one client per server of the fleet,
+``distill.llm.fleet``) from ``concurrency`` workers, each key leased in the ledger while it is sent
+(``distill.llm.ledger``): in flight are at most ``concurrency`` requests plus short queues, whatever the
+number of requests. Each response is
 committed to the ledger as it arrives (a writer thread commits what arrived meanwhile in one
 transaction, so sending never waits for the disk), and only then handed to the caller's sink; answers
 received when the run stops early are still committed. ``run`` is the list-in, list-out form. The
@@ -436,7 +438,7 @@ class _Stream:
         self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self.leased: set[str] = set()  # keys this run claimed and has not committed
         self.held_elsewhere: dict[str, ChatRequest] = {}  # keys another worker's lease holds
-        self.changed = asyncio.Event()  # set by every commit: the producer looks whether all is done
+        self.changed = asyncio.Event()  # set when nothing is waiting any more: the producer may end
 
     async def run(self) -> RunStats:
         """Send, commit and deliver everything; raise the first failure (after committing what arrived)."""
@@ -474,9 +476,10 @@ class _Stream:
         result = _from_entry(entry, cached=False)
         self.recent[entry.key] = result
         self.leased.discard(entry.key)
-        self.changed.set()
         for index in self.waiting.pop(entry.key):
             self.deliver(index, result)
+        if not self.waiting:
+            self.changed.set()
 
     async def produce(self) -> None:
         """Deliver what the ledger or this run already answered, queue the rest; then end each worker."""
@@ -487,6 +490,7 @@ class _Stream:
             stats.requested += len(chunk)
             self.recent.clear()
             known = self.teacher.ledger.get_many(list(set(keys)))
+            fresh: list[tuple[str, ChatRequest]] = []
             for (index, request), key in zip(chunk, keys, strict=True):
                 if key in known:
                     stats.cached += 1
@@ -499,7 +503,9 @@ class _Stream:
                     self.waiting[key].append(index)
                 else:
                     self.waiting[key] = [index]
-                    await self.queue.put((key, request))
+                    fresh.append((key, request))
+            for start in range(0, len(fresh), self.settings.concurrency):  # claimed just before they queue
+                await self.send_claimed(fresh[start : start + self.settings.concurrency])
         while self.waiting and self.fatal is None:  # keys other workers hold: their answer, or their lease
             self.changed.clear()
             with contextlib.suppress(TimeoutError):
@@ -537,15 +543,19 @@ class _Stream:
         for owner, held in dead.items():
             self.teacher.ledger.release(held, owner)
 
-    def claimed(self, key: str, request: ChatRequest) -> bool:
-        """Whether this run holds the key's lease (claimed now if need be); if another worker holds it,
-        the key waits in ``held_elsewhere``."""
-        if key not in self.leased:
-            if key not in self.teacher.ledger.claim([key], self.owner, self.settings.lease_s):
+    async def send_claimed(self, batch: list[tuple[str, ChatRequest]]) -> None:
+        """Claim a batch of keys (one transaction) and queue those this run now holds; the others wait in
+        ``held_elsewhere``. Batches of ``concurrency`` keys, claimed as the queue takes them, let several
+        workers share one collection's keys."""
+        if not batch:
+            return
+        mine = self.teacher.ledger.claim([key for key, _ in batch], self.owner, self.settings.lease_s)
+        self.leased |= mine
+        for key, request in batch:
+            if key in mine:
+                await self.queue.put((key, request))
+            else:
                 self.held_elsewhere[key] = request
-                return False
-            self.leased.add(key)
-        return True
 
     async def renew(self) -> None:
         """Keep this run's leases alive while their calls run (every third of a lease)."""
@@ -568,8 +578,6 @@ class _Stream:
         """Send queued requests until an end mark or a fatal failure; hand each entry to the ledger."""
         while self.fatal is None and (item := await self.queue.get()) is not None:
             key, request = item
-            if not self.claimed(key, request):
-                continue
             try:
                 entry = await self.teacher._call(self.fleet, key, request, self.limiter, self.stats)
             except (EndpointDown, EndpointRejected) as failure:

@@ -62,7 +62,8 @@ class Fleet:
             closed = [e for e in live if not e.breaker.is_open]
             chosen = min(closed, key=lambda e: e.outstanding) if closed else self._probe(live, now)
             if chosen is not None:
-                await self._open(chosen)
+                if chosen.client is None:
+                    await self._open(chosen)
                 chosen.outstanding += 1
                 chosen.calls += 1
                 return chosen
