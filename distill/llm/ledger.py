@@ -26,7 +26,7 @@ import threading
 import time
 from dataclasses import MISSING, Field, asdict, dataclass, fields
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 OK = "ok"
 ERROR = "error"
@@ -131,7 +131,24 @@ _UPSERT = (
 )
 
 
-class SqliteLedger:
+class SharedStatements:
+    """What both backends do alike, on ``self._conn`` (a DB-API connection) under ``self._lock``."""
+
+    _conn: Any
+    _lock: threading.Lock
+
+    def put_many(self, entries: list[LedgerEntry]) -> None:
+        raise NotImplementedError
+
+    def put(self, entry: LedgerEntry) -> None:
+        self.put_many([entry])
+
+    def count(self) -> int:
+        with self._lock:
+            return self._conn.execute(f"SELECT COUNT(*) FROM responses WHERE status = '{OK}'").fetchone()[0]
+
+
+class SqliteLedger(SharedStatements):
     """SQLite ledger; each ``put_many`` is one committed transaction."""
 
     def __init__(self, path: str | Path):
@@ -172,13 +189,6 @@ class SqliteLedger:
                 self._conn.execute("ROLLBACK")
                 raise
             self._conn.execute("COMMIT")
-
-    def put(self, entry: LedgerEntry) -> None:
-        self.put_many([entry])
-
-    def count(self) -> int:
-        with self._lock:
-            return self._conn.execute(f"SELECT COUNT(*) FROM responses WHERE status = '{OK}'").fetchone()[0]
 
     def claim(self, keys: list[str], owner: str, ttl_s: float) -> set[str]:
         now = time.time()

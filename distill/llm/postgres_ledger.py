@@ -26,6 +26,7 @@ from distill.llm.ledger import (
     _UPSERT,
     OK,
     LedgerEntry,
+    SharedStatements,
     _column,
 )
 
@@ -48,7 +49,7 @@ _CLAIM_PG = _pg(_CLAIM).replace("SELECT %s, %s, %s", "SELECT %s::text, %s::text,
 _SERIAL = "SELECT pg_advisory_xact_lock(4173)"
 
 
-class PostgresLedger:
+class PostgresLedger(SharedStatements):
     def __init__(self, url: str, connect_timeout_s: float = 10.0):
         self.url = url
         self._lock = threading.Lock()
@@ -85,13 +86,6 @@ class PostgresLedger:
             cur.execute(_SERIAL)
             cur.executemany(_pg(_UPSERT), rows)
             cur.executemany(_pg(_END_LEASE), [(e.key,) for e in entries])
-
-    def put(self, entry: LedgerEntry) -> None:
-        self.put_many([entry])
-
-    def count(self) -> int:
-        with self._lock:
-            return self._conn.execute(f"SELECT COUNT(*) FROM responses WHERE status = '{OK}'").fetchone()[0]
 
     def claim(self, keys: list[str], owner: str, ttl_s: float) -> set[str]:
         now = time.time()
