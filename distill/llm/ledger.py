@@ -24,6 +24,7 @@ import json
 import sqlite3
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import MISSING, Field, asdict, dataclass, fields
 from pathlib import Path
 from typing import Any, Protocol
@@ -132,13 +133,12 @@ _UPSERT = (
 
 
 class SharedStatements:
-    """What both backends do alike, on ``self._conn`` (a DB-API connection) under ``self._lock``."""
+    """What both backends do alike, on ``self._conn`` (a DB-API connection) under ``self._lock``; each
+    backend has its own ``put_many``."""
 
     _conn: Any
     _lock: threading.Lock
-
-    def put_many(self, entries: list[LedgerEntry]) -> None:
-        raise NotImplementedError
+    put_many: Callable[[list[LedgerEntry]], None]
 
     def put(self, entry: LedgerEntry) -> None:
         self.put_many([entry])

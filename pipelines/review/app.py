@@ -31,7 +31,7 @@ from starlette.staticfiles import StaticFiles
 from distill.core.storage import TableStore
 from distill.review import page_image
 from distill.review.catalog import Catalog, Problem
-from distill.review.decisions import Decision, InvalidEdit, ReviewLog, check_edit, new_entry
+from distill.review.decisions import Decision, InvalidEdit, ReviewEntry, ReviewLog, check_edit, new_entry
 from pipelines.review.latex import mark_math, whole_math
 
 HERE = Path(__file__).resolve().parent
@@ -182,7 +182,7 @@ def create_app(settings: ReviewSettings) -> Starlette:
     return app
 
 
-def _entry(problem: Problem, decision: str, reviewer: str, form) -> object:
+def _entry(problem: Problem, decision: str, reviewer: str, form: dict) -> ReviewEntry:
     row = problem.row
     if decision == Decision.ACCEPT:
         return new_entry(row.id, Decision.ACCEPT, reviewer)
