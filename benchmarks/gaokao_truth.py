@@ -55,6 +55,7 @@ TRUTH_CORRECTIONS: dict[tuple[str, int], tuple[tuple[str, str], ...]] = {
         ),
     ),
     ("national1", 5): (("圆柱体", "圆柱"), ("圆锥体", "圆锥")),
+    ("national1", 11): ((r"$y0 ≤ \frac{4}{(x_0 + 2)}$", r"$y_0 ≤ \frac{4}{x_0 + 2}$"),),
     ("national1", 14): (
         ("四张卡片。", "四张卡片，"),
         ("1，3，5，7。", "1，3，5，7，"),

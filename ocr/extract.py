@@ -198,12 +198,12 @@ def _ocr_page(page: pymupdf.Page, settings: Settings) -> PageText:
         watermarked = settings.drop_watermarks and any(_watermark_lines(image, lines))
         if watermarked:  # read again without it; what is left of it is still dropped
             read = without_watermark(image)
-            lines = engine.recognize(read)
+            lines = engine.recognize(read, ink=image)
             lines = [
                 line for line, drop in zip(lines, _watermark_lines(image, lines), strict=True) if not drop
             ]
         if settings.read_uncovered:
-            lines += _uncovered_lines(engine, read, lines, settings.low_confidence)
+            lines += _uncovered_lines(engine, read, lines, settings.low_confidence, ink=image)
     except Exception as exc:
         return error_row(number, settings.engine.name, f"OCR failed: {type(exc).__name__}: {exc}")
     scale = 72.0 / dpi
@@ -266,22 +266,24 @@ def _without_figure_labels(rows: list[str]) -> list[str]:
 
 
 def _uncovered_lines(
-    engine: OcrEngine, image: np.ndarray, lines: list[OcrLine], min_score: float
+    engine: OcrEngine, image: np.ndarray, lines: list[OcrLine], min_score: float, ink: np.ndarray
 ) -> list[OcrLine]:
     """The pieces of print that no line covers (ocr/uncovered.py), each read on its own with the lines
-    whited out around it; kept when read with at least `min_score`."""
+    whited out around it, its scripts read from `ink` (the page as scanned); kept when read with at
+    least `min_score`."""
     boxes = [tuple(line.box) for line in lines]
     marks = uncovered_marks(image[:, :, 0], boxes)
     if not marks:
         return []
-    masked = image.copy()
+    masked, masked_ink = image.copy(), ink.copy()
     for x0, y0, x1, y1 in boxes:
         masked[int(y0) : int(y1) + 1, int(x0) : int(x1) + 1] = 255
+        masked_ink[int(y0) : int(y1) + 1, int(x0) : int(x1) + 1] = 255
     pad = int(FORMULA_PADDING * float(np.median([box[3] - box[1] for box in boxes])))
     found = []
     for x0, y0, x1, y1 in marks:
         x0, y0, x1, y1 = max(x0 - pad, 0), max(y0 - pad, 0), x1 + pad, y1 + pad
-        text, score = engine.read_line(masked[y0:y1, x0:x1])
+        text, score = engine.read_line(masked[y0:y1, x0:x1], scripts=True, ink=masked_ink[y0:y1, x0:x1])
         if text.strip() and score >= min_score:  # boxed as read: with a margin, as a detector boxes a line
             box = [float(x0), float(y0), float(min(x1, image.shape[1])), float(min(y1, image.shape[0]))]
             found.append(OcrLine(text=text, box=box, score=score, uncovered=True))

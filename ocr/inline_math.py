@@ -28,6 +28,7 @@ SUPERSCRIPTS = dict(zip("⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁿⁱ", "012
 SUBSCRIPTS = dict(zip("₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎ₙₓ", "0123456789+-=()nx", strict=True))
 CJK_DASH = re.compile(r"(?<=[\u4e00-\u9fff])[—–](?=[\u4e00-\u9fff])")  # 上一点 read as 上—点
 LINE_NAME = re.compile(r"(线\s?)[1I|](?![0-9A-Za-z_])")  # 直线l, 切线l: an l the engine read as 1, I or |
+SCRIPT_MARKUP = re.compile(r"[\^_]\{|\}")  # what `x^{2}` adds to the `x2` it was read as
 SCRIPT_RUN = re.compile(f"[{''.join(SUPERSCRIPTS)}]+|[{''.join(SUBSCRIPTS)}]+")
 ON_BASELINE = re.compile(r"[0-9A-Za-eh-ik-orsu-xzαδεθικλνοπστυωΑ-Ω]")  # no descender: bottoms on the baseline
 DELIMITERS = re.compile(r"\s*[()\[\]{}|‖⟨⟩]\s*")  # a bracket alone is never a script: a sized one sits low
@@ -380,7 +381,7 @@ def _stacked(upper: Piece, lower: Piece) -> bool:
 def _formula_like(text: str) -> bool:
     """Short, no CJK, not an option or item label: text that may be a numerator or denominator."""
     return (
-        0 < len(text) <= MAX_FRACTION_PART // 4
+        0 < len(SCRIPT_MARKUP.sub("", text)) <= MAX_FRACTION_PART // 4
         and not any("\u3000" <= char <= "\u9fff" or "\uff00" <= char <= "\uffef" for char in text)
         and OPTION_LABEL.match(text) is None
     )

@@ -20,99 +20,180 @@ text is left as read otherwise.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
+from ocr.glyphs import Glyph, align, line_glyphs, print_strip
 from ocr.inline_math import Box
-from ocr.watermark import PRINT
 
 SUP_RISE = 0.3  # of the glyph height: how far above the baseline a superscript's foot sits, at least
 SUB_DROP = 0.2  # of the glyph height: how far below the baseline a subscript's foot sits, at least
+SCRIPT_SIZE = 0.75  # of the full size of its kind: a glyph this small is set as a script
+SUB_SLIGHT = 0.08  # of the glyph height: how far below the baseline such a glyph's foot sits, at least
 SMALL = 0.8  # of the glyph height: a script is at most this tall
 SUP_TOP = 0.85  # of the glyph height above the baseline: a superscript reaches at least this high
 SUB_TOP = 0.6  # of the glyph height above the baseline: a subscript starts no higher
-REFERENCE = 3  # glyphs a line needs to measure its baseline
+REFERENCE = (
+    2  # full-size glyphs a line measured on its own needs for its baseline (one, with the page's sizes)
+)
+DESCENT = 1.3  # of the x-height: a letter with a descender is at least this tall
+FULL_SIZE = 75  # percentile of a page's glyph heights that is taken as their full size
 TILT_GLYPHS = 12  # glyphs a line needs to measure its tilt
 TILT_FALL = 0.1  # of the line's height: a line whose baseline falls less over its length is level
 _FULL = re.compile(r"[0-9A-Z]")  # glyphs from the baseline to the cap height
 _X_HEIGHT = re.compile(r"[acemnorsuvwxz]")  # from the baseline to the x-height
 _DESCENDS = re.compile(r"[gjpqy]")
+_ASCENDS = re.compile(r"[bdhklt]")  # from the baseline to the ascender height
+_UNSIZED = re.compile(r"[fgijpqy]")  # letters whose height is neither a digit's nor an x-height letter's
+_STANDS = re.compile(r"[0-9A-Zacemnorsuvwxzbdhklt\u4e00-\u9fff]")  # glyphs whose foot is on the baseline
 _SCRIPT = re.compile(r"[0-9A-Za-z]")
 _SIGN = re.compile(r"[+\-−]")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _BASE = re.compile(r"[0-9A-Za-z)\]}|α-ωΑ-Ω]")
 
 
-def _ink(gray: np.ndarray, char: Box, top: int, bottom: int) -> tuple[int, int] | None:
-    """First and last ink rows of the character's span (its middle 70%, so that neighbours do not spill
-    in), between the line's `top` and `bottom`."""
-    x0, x1 = char[0], char[2]
-    margin = 0.15 * (x1 - x0)
-    left, right = int(round(x0 + margin)), int(round(x1 - margin))
-    if right <= left:
-        return None
-    rows = np.flatnonzero((gray[top:bottom, max(left, 0) : right] < PRINT).any(axis=1))
-    return (top + int(rows[0]), top + int(rows[-1])) if rows.size else None
+@dataclass
+class LineInk:
+    """A recognized line with the ink of each of its non-space characters (`shown` their indices in
+    `text`), rows levelled when the line is tilted; `glyphs` the glyph each character was matched to."""
+
+    text: str
+    shown: list[int]
+    ink: dict[int, tuple[float, float] | None]
+    glyphs: dict[int, Glyph | None]
+    height: int  # of the strip the ink was read in, in pixels
 
 
-def raise_scripts(text: str, chars: Sequence[Box], gray: np.ndarray, line: Box) -> str:
-    """`text` (one line whose non-space characters are boxed by `chars` in `gray`'s pixels; `line` is the
-    line's box) with the scripts the page shows written as `^{...}` and `_{...}`."""
+@dataclass(frozen=True)
+class Sizes:
+    """Heights of full-size glyphs on a page: `full` a digit or capital, `x` an x-height letter (None:
+    none seen). A line measures its scripts against them when it has too few glyphs of its own."""
+
+    full: float | None
+    x: float | None
+
+
+def line_ink(text: str, chars: Sequence[Box], gray: np.ndarray, line: Box) -> LineInk | None:
+    """The ink of a line whose non-space characters are boxed by `chars` in `gray`'s pixels (`line` is the
+    line's box); None when the boxes do not pair with the characters."""
     shown = [i for i, char in enumerate(text) if not char.isspace()]
-    if len(shown) != len(chars):
-        return text
+    if len(shown) != len(chars) or not shown:
+        return None
     top, bottom = max(int(line[1]) - 2, 0), min(int(line[3]) + 3, gray.shape[0])
-    ink = {i: _ink(gray, box, top, bottom) for i, box in zip(shown, chars, strict=True)}
-    middles = {i: (box[0] + box[2]) / 2 for i, box in zip(shown, chars, strict=True)}
-    standing = [
-        i
-        for i in shown
-        if ink[i] and (_FULL.match(text[i]) or _X_HEIGHT.match(text[i]) or _CJK.match(text[i]))
-    ]
-    slope = _slope([(middles[i], ink[i][1]) for i in standing])
+    width = float(np.median([box[2] - box[0] for box in chars]))
+    matched = align([text[i] for i in shown], chars, line_glyphs(print_strip(gray, line, top, bottom), width))
+    glyphs = dict(zip(shown, matched, strict=True))
+    middles = {
+        i: g.middle if g else (box[0] + box[2]) / 2 for (i, g), box in zip(glyphs.items(), chars, strict=True)
+    }
+    standing = [i for i in shown if glyphs[i] and _STANDS.match(text[i])]
+    slope = _slope([(middles[i], glyphs[i].y1) for i in standing])
     if abs(slope) * (line[2] - line[0]) < TILT_FALL * (bottom - top):
         slope = 0.0  # a level line: what the fit finds is the noise of the feet
-    ink = {i: _level(ink[i], slope * (middles[i] - line[0])) for i in shown}
-    feet = [ink[i][1] for i in shown if ink[i] and (_FULL.match(text[i]) or _X_HEIGHT.match(text[i]))]
-    if len(feet) < REFERENCE:
-        return text
-    on_line = max(2.0, 0.08 * (bottom - top))  # a foot this close to the baseline stands on it
-    cjk = [ink[i][1] for i in shown if ink[i] and _CJK.match(text[i])]
-    baseline = _baseline(feet, on_line, float(np.median(cjk)) if cjk else float(np.median(feet)))
-    heights = [
-        ink[i][1] - ink[i][0] + 1
-        for i in shown
-        if ink[i] and _FULL.match(text[i]) and abs(ink[i][1] - baseline) <= on_line
-    ]
-    if not heights:
-        return text
-    height = float(np.median(heights))
-    role = {i: _role(text[i], ink[i], baseline, height) for i in shown}
-    # a sign is a script between two characters of the same script
-    for k, i in enumerate(shown):
-        if _SIGN.fullmatch(text[i]) and 0 < k < len(shown) - 1:
-            before, after = role[shown[k - 1]], role[shown[k + 1]]
-            role[i] = before if before and before == after else ""
+    ink = {i: _level(glyphs[i], slope * (middles[i] - line[0])) for i in shown}
+    return LineInk(text, shown, ink, glyphs, bottom - top)
+
+
+def page_sizes(lines: Iterable[LineInk | None]) -> Sizes:
+    """The full-size glyph heights of a page's lines: a high percentile of its digits and capitals (digits
+    are often scripts, but fewer than the rest), the median of its x-height letters."""
+    full, x = [], []
+    for line in lines:
+        for i in line.shown if line else ():
+            if line.ink[i] is not None:
+                height = line.ink[i][1] - line.ink[i][0] + 1
+                if _FULL.match(line.text[i]):
+                    full.append(height)
+                elif _X_HEIGHT.match(line.text[i]):
+                    x.append(height)
+    return Sizes(float(np.percentile(full, FULL_SIZE)) if full else None, float(np.median(x)) if x else None)
+
+
+def raise_scripts(line: LineInk, sizes: Sizes | None = None, lost_ones: Collection[int] = ()) -> str:
+    """The line's text with the scripts the page shows written as `^{...}` and `_{...}`. Glyphs are
+    measured against the page's `sizes` (by default the line's own). `lost_ones` are the indices of
+    letters whose subscript 1 the recognizer dropped (ocr/subscripts.py): a `_{1}` is written after each."""
+    role = _roles(line, sizes)
+    text, shown = line.text, line.shown
     out: list[str] = []
     last, k = 0, 0  # text[:last] is in out; shown[k] is the next character to look at
     while k < len(shown):
         i, kind = shown[k], role[shown[k]]
         base = shown[k - 1] if k else None
-        if kind and base is not None and role[base] != kind and (role[base] or _BASE.match(text[base])):
+        run = []
+        if (
+            kind
+            and base is not None
+            and role[base] != kind
+            and (role[base] or _BASE.match(text[base]))
+            and not (kind == "sub" and text[base].isdigit())  # `15.` is a number, not 1 with a subscript 5
+        ):
             run = [i]
             while k + len(run) < len(shown) and role[shown[k + len(run)]] == kind:
                 run.append(shown[k + len(run)])
             while run and _SIGN.fullmatch(text[run[-1]]):
                 run.pop()
-            if run:
-                mark = "^" if kind == "sup" else "_"
-                out += [text[last : base + 1], mark + "{" + "".join(text[j] for j in run) + "}"]
-                last = run[-1] + 1
-                k += len(run)
-                continue
+        if run:
+            out.append(("^" if kind == "sup" else "_") + "{" + "".join(text[j] for j in run) + "}")
+            last = run[-1] + 1
+            k += len(run)
+            continue
+        out.append(text[last : i + 1] + ("_{1}" if i in lost_ones else ""))
+        last = i + 1
         k += 1
     return "".join(out) + text[last:]
+
+
+def _roles(line: LineInk, sizes: Sizes | None) -> dict[int, str]:
+    """'sup', 'sub' or '' for each character of the line; all '' when the line cannot be measured."""
+    text, shown, ink = line.text, line.shown, line.ink
+    own = sizes is None  # measured against itself: a line needs more glyphs to be sure of its baseline
+    sizes = sizes or page_sizes([line])
+    feet = [foot for i in shown if (foot := _foot(text[i], ink[i], sizes)) is not None]
+    on_line = max(2.0, 0.08 * line.height)  # a foot this close to the baseline stands on it
+    if len(feet) < (REFERENCE if own else 1):
+        return dict.fromkeys(shown, "")
+    cjk = [ink[i][1] for i in shown if ink[i] and _CJK.match(text[i])]
+    baseline = _baseline(feet, on_line, float(np.median(cjk)) if cjk else float(np.median(feet)))
+    heights = [
+        ink[i][1] - ink[i][0] + 1
+        for i in shown
+        if _FULL.match(text[i])
+        and (foot := _foot(text[i], ink[i], sizes))
+        and abs(foot - baseline) <= on_line
+    ]
+    if not heights and sizes.full is None:
+        return dict.fromkeys(shown, "")
+    height = float(np.median(heights)) if heights else sizes.full
+    role = {i: _role(text[i], ink[i], baseline, height, sizes) for i in shown}
+    # a sign is a script between two characters of the same script, and so is a letter that no size
+    # class measures (the `i` of a subscript `min`)
+    for k, i in enumerate(shown):
+        if 0 < k < len(shown) - 1 and (
+            _SIGN.fullmatch(text[i]) or (_UNSIZED.fullmatch(text[i]) and not role[i])
+        ):
+            before, after = role[shown[k - 1]], role[shown[k + 1]]
+            role[i] = before if before and before == after else ""
+    return role
+
+
+def _foot(char: str, ink: tuple[float, float] | None, sizes: Sizes) -> float | None:
+    """Where a character says the baseline is, if it stands on it at full size (not set small): the foot
+    of a digit, a capital or a letter without descender, at least SMALL of the page's full size for its
+    kind; for a letter that descends (`y` in a fraction's `y1 + y2`), its top and the page's x-height."""
+    if ink is None:
+        return None
+    top, foot = ink
+    height = foot - top + 1
+    if _FULL.match(char) or _ASCENDS.match(char):
+        return foot if sizes.full is None or height > SMALL * sizes.full else None
+    if _X_HEIGHT.match(char):
+        return foot if sizes.x is None or height > SMALL * sizes.x else None
+    if _DESCENDS.fullmatch(char) and sizes.x is not None and height > SMALL * DESCENT * sizes.x:
+        return top + sizes.x - 1
+    return None
 
 
 def _slope(feet: list[tuple[float, int]]) -> float:
@@ -131,9 +212,9 @@ def _slope(feet: list[tuple[float, int]]) -> float:
     return float(np.median(slopes)) if slopes else 0.0
 
 
-def _level(ink: tuple[int, int] | None, shift: float) -> tuple[float, float] | None:
-    """Ink rows as they would lie on a level line (a tilted line's fall at that point taken off)."""
-    return None if ink is None else (ink[0] - shift, ink[1] - shift)
+def _level(glyph: Glyph | None, shift: float) -> tuple[float, float] | None:
+    """A glyph's ink rows as they would lie on a level line (a tilted line's fall at that point taken off)."""
+    return None if glyph is None else (glyph.y0 - shift, glyph.y1 - shift)
 
 
 def _baseline(feet: list[int], on_line: float, near: float) -> float:
@@ -147,8 +228,9 @@ def _baseline(feet: list[int], on_line: float, near: float) -> float:
     return float(np.median([foot for foot in feet if abs(foot - chosen) <= on_line]))
 
 
-def _role(char: str, ink: tuple[float, float] | None, baseline: float, height: float) -> str:
-    """'sup', 'sub' or '' for one character from its ink rows."""
+def _role(char: str, ink: tuple[float, float] | None, baseline: float, height: float, sizes: Sizes) -> str:
+    """'sup', 'sub' or '' for one character from its ink rows (`height` the line's glyph height, `sizes`
+    the page's)."""
     if ink is None or not (_SCRIPT.fullmatch(char) or _SIGN.fullmatch(char)):
         return ""
     top, foot = ink
@@ -160,5 +242,10 @@ def _role(char: str, ink: tuple[float, float] | None, baseline: float, height: f
         return "sup"
     low = foot >= baseline + SUB_DROP * height and top >= baseline - SUB_TOP * height
     if small and low and not _DESCENDS.fullmatch(char):
+        return "sub"
+    # a house style that drops its subscripts little (TeX's): much smaller than its kind, and below the line
+    kind = sizes.full if _FULL.match(char) else sizes.x if _X_HEIGHT.match(char) else None
+    tiny = kind is not None and foot - top + 1 <= SCRIPT_SIZE * kind
+    if tiny and foot >= baseline + SUB_SLIGHT * height and top >= baseline - SUB_TOP * height:
         return "sub"
     return ""

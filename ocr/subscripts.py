@@ -26,21 +26,21 @@ PAIRED = re.compile(r"(?<![0-9A-Za-z_\\])([A-Za-zα-ωΑ-Ω])(?=\s*[<>≤≥=≠
 MIN_AREA = 4  # pixels: a speck is no stroke
 
 
-def restore_ones(text: str, chars: Sequence[Box], gray: np.ndarray) -> str:
-    """`text` (one line, its non-space characters boxed by `chars` in `gray`'s pixels) with the subscript
-    ones put back that the page shows. Unchanged when the boxes do not pair with the characters."""
+def lost_ones(text: str, chars: Sequence[Box], gray: np.ndarray) -> list[int]:
+    """The indices of the letters of `text` (one line, its non-space characters boxed by `chars` in
+    `gray`'s pixels) whose subscript one the page shows and the recognizer dropped; none when the boxes
+    do not pair with the characters."""
     shown = [i for i, char in enumerate(text) if not char.isspace()]
     if len(shown) != len(chars) or not PAIRED.search(text):
-        return text
+        return []
     box_of = dict(zip(shown, chars, strict=True))
-    out, last = [], 0
+    lost = []
     for match in PAIRED.finditer(text):
         letter = box_of[match.start(1)]
         following = box_of[min(i for i in shown if i >= match.end(1))]  # the operator
         if _thin_low_mark(gray, letter, (following[0] + following[2]) / 2):
-            out += [text[last : match.end(1)], "1"]
-            last = match.end(1)
-    return "".join(out) + text[last:]
+            lost.append(match.start(1))
+    return lost
 
 
 def _thin_low_mark(gray: np.ndarray, letter: Box, right: float) -> bool:

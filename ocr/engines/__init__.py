@@ -28,13 +28,18 @@ class OcrEngine(Protocol):
 
     def version(self) -> str: ...
 
-    def recognize(self, image: np.ndarray) -> list[OcrLine]:
-        """Lines of a BGR uint8 page image, boxes in pixels, in any order."""
+    def recognize(self, image: np.ndarray, ink: np.ndarray | None = None) -> list[OcrLine]:
+        """Lines of a BGR uint8 page image, boxes in pixels, in any order. `ink`, when given, is the page
+        as scanned (`image` may have had its watermark washed out): where the engine reads the position of
+        glyphs from the pixels, it reads them there."""
         ...
 
-    def read_line(self, image: np.ndarray, scripts: bool = False) -> tuple[str, float]:
+    def read_line(
+        self, image: np.ndarray, scripts: bool = False, ink: np.ndarray | None = None
+    ) -> tuple[str, float]:
         """Text and score of a crop holding one line (a formula or a part of one); with `scripts`, the
-        characters the crop shows raised or lowered as ^{...} and _{...}, where the engine boxes them."""
+        characters the crop shows raised or lowered as ^{...} and _{...}, where the engine boxes them
+        (read in `ink`, the same crop as scanned, when given: see `recognize`)."""
         ...
 
 

@@ -86,7 +86,7 @@ class PaddleEngine:
     def version(self) -> str:
         return importlib.metadata.version("paddleocr")
 
-    def recognize(self, image: np.ndarray) -> list[OcrLine]:
+    def recognize(self, image: np.ndarray, ink: np.ndarray | None = None) -> list[OcrLine]:
         lines = []
         for result in self._pipeline.predict(image):
             for block in result["parsing_res_list"]:
@@ -98,7 +98,9 @@ class PaddleEngine:
                 lines.append(OcrLine(text=text, box=[float(v) for v in block.block_bbox], score=1.0))
         return lines
 
-    def read_line(self, image: np.ndarray, scripts: bool = False) -> tuple[str, float]:
+    def read_line(
+        self, image: np.ndarray, scripts: bool = False, ink: np.ndarray | None = None
+    ) -> tuple[str, float]:
         lines = self.recognize(image)
         return " ".join(line.text for line in lines), (1.0 if lines else 0.0)
 

@@ -10,8 +10,8 @@ from typing import ClassVar
 import numpy as np
 
 from ocr.engines import EngineUnavailable
-from ocr.scripts import raise_scripts
-from ocr.subscripts import restore_ones
+from ocr.scripts import LineInk, Sizes, line_ink, page_sizes, raise_scripts
+from ocr.subscripts import lost_ones
 from ocr.types import OcrLine
 
 MAX_SLANT = 10.0  # degrees: text set at a steeper angle is a watermark, not content
@@ -32,12 +32,14 @@ def _bounds(quad: np.ndarray) -> tuple[float, float, float, float]:
     )
 
 
-def _with_scripts(text: str, quad: np.ndarray, line_chars: Sequence, gray: np.ndarray) -> str:
-    """The line's text with what its character boxes and the page's ink show: subscript ones the
-    recognizer dropped (``subscripts``), else superscripts and subscripts read flat (``scripts``)."""
-    boxes = [_bounds(np.asarray(char_quad)) for _, _, char_quad in line_chars or ()]
-    restored = restore_ones(text, boxes, gray)
-    return restored if restored != text else raise_scripts(text, boxes, gray, _bounds(np.asarray(quad)))
+def _char_boxes(line_chars: Sequence) -> list[tuple[float, float, float, float]]:
+    return [_bounds(np.asarray(char_quad)) for _, _, char_quad in line_chars or ()]
+
+
+def _with_scripts(text: str, boxes: list, gray: np.ndarray, ink: LineInk | None, sizes: Sizes | None) -> str:
+    """The line's text with what its character boxes and the page's ink show: superscripts and subscripts
+    read flat (``scripts``), and subscript ones the recognizer dropped (``subscripts``)."""
+    return text if ink is None else raise_scripts(ink, sizes, lost_ones(text, boxes, gray))
 
 
 class RapidEngine:
@@ -76,20 +78,24 @@ class RapidEngine:
     def version(self) -> str:
         return importlib.metadata.version("rapidocr")
 
-    def recognize(self, image: np.ndarray) -> list[OcrLine]:
+    def recognize(self, image: np.ndarray, ink: np.ndarray | None = None) -> list[OcrLine]:
         result = self._call(image, whole_page=True)
         # Nothing found: an empty output, or a partial one (e.g. detection only) without texts.
         boxes, texts, scores = (getattr(result, name, None) for name in ("boxes", "txts", "scores"))
         if boxes is None or texts is None or scores is None:
             return []
         chars = getattr(result, "word_results", None) or [()] * len(texts)
-        gray = image[:, :, 0]
-        return [
-            OcrLine(
-                text=_with_scripts(text, quad, line_chars, gray), box=list(_bounds(quad)), score=float(score)
-            )
+        gray = (image if ink is None else ink)[:, :, 0]
+        kept = [
+            (text, quad, float(score), _char_boxes(line_chars))
             for quad, text, score, line_chars in zip(boxes, texts, scores, chars, strict=True)
             if abs(_slant(quad)) <= MAX_SLANT
+        ]
+        inks = [line_ink(text, boxes, gray, _bounds(quad)) for text, quad, _, boxes in kept]
+        sizes = page_sizes(inks)
+        return [
+            OcrLine(text=_with_scripts(text, boxes, gray, line, sizes), box=list(_bounds(quad)), score=score)
+            for (text, quad, score, boxes), line in zip(kept, inks, strict=True)
         ]
 
     def _call(self, image: np.ndarray, *, whole_page: bool, char_boxes: bool = False):
@@ -105,7 +111,9 @@ class RapidEngine:
             return_single_char_box=whole_page or char_boxes,
         )
 
-    def read_line(self, image: np.ndarray, scripts: bool = False) -> tuple[str, float]:
+    def read_line(
+        self, image: np.ndarray, scripts: bool = False, ink: np.ndarray | None = None
+    ) -> tuple[str, float]:
         result = self._call(image, whole_page=False, char_boxes=scripts)
         texts, scores = getattr(result, "txts", None), getattr(result, "scores", None)
         if not texts or scores is None:
@@ -117,5 +125,7 @@ class RapidEngine:
             height, width = image.shape[:2]
             quad = np.array([[0, 0], [width, 0], [width, height], [0, height]], dtype=np.float32)
             boxed = CalRecBoxes()([image], quad[None], result, return_single_char_box=True)
-            text = _with_scripts(text, quad, boxed.word_results[0], image[:, :, 0])
+            boxes = _char_boxes(boxed.word_results[0])
+            gray = (image if ink is None else ink)[:, :, 0]
+            text = _with_scripts(text, boxes, gray, line_ink(text, boxes, gray, _bounds(quad)), None)
         return text, float(min(scores))

@@ -51,10 +51,12 @@ class TesseractEngine:
     def version(self) -> str:
         return self._run(["--version"], b"").split()[1]
 
-    def recognize(self, image: np.ndarray) -> list[OcrLine]:
+    def recognize(self, image: np.ndarray, ink: np.ndarray | None = None) -> list[OcrLine]:
         return self._lines(image, psm=3)
 
-    def read_line(self, image: np.ndarray, scripts: bool = False) -> tuple[str, float]:
+    def read_line(
+        self, image: np.ndarray, scripts: bool = False, ink: np.ndarray | None = None
+    ) -> tuple[str, float]:
         lines = self._lines(image, psm=7)
         if not lines:
             return "", 0.0

@@ -20,7 +20,7 @@ class FakeEngine:
     def version(self) -> str:
         return "0.test"
 
-    def recognize(self, image: np.ndarray) -> list[OcrLine]:
+    def recognize(self, image: np.ndarray, ink: np.ndarray | None = None) -> list[OcrLine]:
         self.seen.append(image.shape)
         return (
             self.lines(image)
@@ -28,7 +28,9 @@ class FakeEngine:
             else [OcrLine(line.text, list(line.box), line.score) for line in self.lines]
         )
 
-    def read_line(self, image: np.ndarray, scripts: bool = False) -> tuple[str, float]:
+    def read_line(
+        self, image: np.ndarray, scripts: bool = False, ink: np.ndarray | None = None
+    ) -> tuple[str, float]:
         self.seen.append(image.shape)
         return self.line
 

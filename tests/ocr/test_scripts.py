@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from ocr.scripts import raise_scripts
+from ocr.scripts import Sizes, line_ink, raise_scripts
 
 BASELINE, HEIGHT = 40, 20  # pixels: the glyphs of the line stand on y=40 and digits are 20 tall
 
@@ -26,24 +26,26 @@ SUB = (BASELINE - 7, BASELINE + 6)  # small and lowered
 
 def test_a_raised_small_digit_is_a_superscript_and_a_lowered_one_a_subscript():
     text, boxes, gray, box = line([("x", *X), ("3", *SUP), ("<", *X), ("5", *FULL), ("a", *X), ("1", *SUB)])
-    assert raise_scripts(text, boxes, gray, box) == "x^{3}<5a_{1}"
+    assert raise_scripts(line_ink(text, boxes, gray, box)) == "x^{3}<5a_{1}"
 
 
 def test_signs_join_a_script_between_its_characters_and_a_script_needs_a_base():
     glyphs = [("x", *X), ("n", *SUP), ("+", *SUP), ("1", *SUP), ("=", *X), ("2", *FULL), ("a", *X), ("c", *X)]
     text, boxes, gray, box = line(glyphs)
-    assert raise_scripts(text, boxes, gray, box) == "x^{n+1}=2ac"
+    assert raise_scripts(line_ink(text, boxes, gray, box)) == "x^{n+1}=2ac"
     text, boxes, gray, box = line([("3", *SUP), ("x", *X), ("5", *FULL), ("7", *FULL)])
-    assert raise_scripts(text, boxes, gray, box) == "3x57"  # nothing before the raised 3
+    assert raise_scripts(line_ink(text, boxes, gray, box)) == "3x57"  # nothing before the raised 3
 
 
 def test_a_flat_line_and_a_line_too_short_to_measure_are_left_as_read():
     text, boxes, gray, box = line([("x", *X), ("3", *FULL), ("<", *X), ("5", *FULL)])
-    assert raise_scripts(text, boxes, gray, box) == "x3<5"  # 0.12 stays 0.12 when the 2 is on the line
+    assert (
+        raise_scripts(line_ink(text, boxes, gray, box)) == "x3<5"
+    )  # 0.12 stays 0.12 when the 2 is on the line
     text, boxes, gray, box = line([("x", *X), ("3", *SUP)])
-    assert raise_scripts(text, boxes, gray, box) == "x3"
+    assert raise_scripts(line_ink(text, boxes, gray, box)) == "x3"
     text, boxes, gray, box = line([("x", *X), ("3", *SUP), ("5", *FULL), ("7", *FULL)])
-    assert raise_scripts(text + "9", boxes, gray, box) == text + "9"  # boxes that do not pair
+    assert line_ink(text + "9", boxes, gray, box) is None  # boxes that do not pair: nothing to measure
 
 
 def test_a_short_line_of_mostly_scripts_keeps_its_baseline():
@@ -60,4 +62,29 @@ def test_a_short_line_of_mostly_scripts_keeps_its_baseline():
         ("M", *FULL),
     ]
     text, boxes, gray, box = line(glyphs)
-    assert raise_scripts(text, boxes, gray, box) == "a_{n}，b_{n}均为M"
+    assert raise_scripts(line_ink(text, boxes, gray, box)) == "a_{n}，b_{n}均为M"
+
+
+def test_a_short_line_is_measured_against_the_page():
+    # a fraction's numerator `x2` (x²): one glyph of its own to stand on, too few alone, enough with the
+    # page's glyph sizes; and `y1 + y2`, whose letters descend, stands on its y's x-height
+    text, boxes, gray, box = line([("x", *X), ("2", *SUP)])
+    sizes = Sizes(full=HEIGHT, x=11)
+    assert raise_scripts(line_ink(text, boxes, gray, box)) == "x2"
+    assert raise_scripts(line_ink(text, boxes, gray, box), sizes) == "x^{2}"
+    y = (BASELINE - 10, BASELINE + 6)
+    text, boxes, gray, box = line([("y", *y), ("1", *SUB), ("+", *X), ("y", *y), ("2", *SUB)])
+    assert raise_scripts(line_ink(text, boxes, gray, box), sizes) == "y_{1}+y_{2}"
+
+
+def test_a_subscript_set_small_and_a_little_low_is_a_subscript_but_not_after_a_digit():
+    # TeX drops a subscript little: small for its kind and a little below the line is enough
+    digit, letter = (BASELINE - 11, BASELINE + 2), (BASELINE - 5, BASELINE + 2)  # small, a little low
+    glyphs = [("S", *FULL), ("6", *digit), ("=", *X), ("a", *X), ("n", *letter), ("1", *FULL), ("5", *digit)]
+    text, boxes, gray, box = line(glyphs)
+    assert raise_scripts(line_ink(text, boxes, gray, box), Sizes(full=HEIGHT, x=11)) == "S_{6}=a_{n}15"
+
+
+def test_a_subscript_one_the_recognizer_dropped_is_written_where_it_was_lost():
+    text, boxes, gray, box = line([("n", *X), ("<", *X), ("n", *X), ("2", *SUB), ("A", *FULL)])
+    assert raise_scripts(line_ink(text, boxes, gray, box), lost_ones=[0]) == "n_{1}<n_{2}A"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ocr.subscripts import restore_ones
+from ocr.subscripts import lost_ones
 
 # one line of "n<n2" as a recognizer boxes it: n, <, n, 2 (pixels, approximate like a CTC decoder's)
 BOXES = [(8, 10, 30, 55), (38, 10, 58, 55), (60, 10, 82, 55), (82, 10, 92, 55)]
@@ -29,12 +29,12 @@ def line(one: str | None, grey: int = 0) -> np.ndarray:
 
 
 def test_a_dropped_subscript_one_is_put_back_where_its_stroke_is():
-    assert restore_ones("n<n2", BOXES, line("apart")) == "n1<n2"
-    assert restore_ones("n<n2", BOXES, line("touching")) == "n1<n2"
+    assert lost_ones("n<n2", BOXES, line("apart")) == [0]
+    assert lost_ones("n<n2", BOXES, line("touching")) == [0]
 
 
 def test_nothing_is_put_back_without_a_stroke_or_without_the_pair():
-    assert restore_ones("n<n2", BOXES, line(None)) == "n<n2"  # x − x² reads the same way: left alone
-    assert restore_ones("n<n2", BOXES, line("apart", grey=190)) == "n<n2"  # a watermark's grey is no ink
-    assert restore_ones("n<m2", BOXES, line("apart")) == "n<m2"  # not the same letter
-    assert restore_ones("n<n2", BOXES[:3], line("apart")) == "n<n2"  # boxes that do not pair with the text
+    assert lost_ones("n<n2", BOXES, line(None)) == []  # x − x² reads the same way: left alone
+    assert lost_ones("n<n2", BOXES, line("apart", grey=190)) == []  # a watermark's grey is no ink
+    assert lost_ones("n<m2", BOXES, line("apart")) == []  # not the same letter
+    assert lost_ones("n<n2", BOXES[:3], line("apart")) == []  # boxes that do not pair with the text

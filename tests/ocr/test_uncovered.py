@@ -46,7 +46,7 @@ def test_a_formula_piece_the_detector_missed_is_read_on_its_own():
         OcrLine("已知双曲线", [36.0, 50.0, 184.0, 88.0], 1.0),
         OcrLine("- y = 1", [226.0, 50.0, 320.0, 90.0], 1.0),
     ]
-    found = _uncovered_lines(get_engine(EngineConfig()), image, lines, 0.8)
+    found = _uncovered_lines(get_engine(EngineConfig()), image, lines, 0.8, ink=image)
     assert [line.text for line in found] == ["x2", "4"]  # top to bottom
     assert all(184 < line.box[0] < line.box[2] < 226 for line in found)  # pixels, where they are drawn
     assert all(line.uncovered for line in found)

@@ -57,7 +57,7 @@ def test_a_failing_engine_keeps_the_text_layer_and_says_why(tmp_path, monkeypatc
     layouts.vector_formula(tmp_path / "formula.pdf")
 
     class Broken(FakeEngine):
-        def read_line(self, image, scripts=False):
+        def read_line(self, image, scripts=False, ink=None):
             raise RuntimeError("no model")
 
     monkeypatch.setattr(ocr.extract, "get_engine", lambda config: Broken())

@@ -1,0 +1,194 @@
+"""The ink of each character of a recognized line: its marks on the page, not the recognizer's guess.
+
+rapidocr places each character by the recognizer's time steps, and the places drift by up to a character
+(on the gaokao scans a subscript's box often holds the next bracket). The page says where the glyphs are:
+the line's connected pieces of print, stacked pieces joined (the dot of an `i`, the bars of `=`), are its
+glyphs. The characters, in order, are matched to the glyphs, in order, by the least total distance between
+a character's box and its glyphs (`align`): a character takes one glyph or a few side by side (a CJK
+character's parts), a glyph the text does not name (a speck, a character the recognizer dropped) is passed
+over, and a character with no glyph keeps none. Order is kept, and the boxes are moved by the drift a first
+alignment finds before the second, so a drift that moves every box the same way cannot move a glyph to the
+wrong character. Print is told from paper by the line's own grey levels (a light scan prints in grey), and
+a flat stroke wider than a character (a fraction's bar, a vector's arrow) is a rule, not a glyph.
+
+What it cannot part: two characters whose ink touches (a subscript run into its letter by the blur of a
+144 dpi scan) are one glyph; the recognizer's character then keeps its neighbour's ink or none.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from ocr.inline_math import Box
+from ocr.watermark import FAINT, PRINT
+
+MIN_AREA = 3  # pixels: a smaller piece of print is a speck
+STACKED = 0.5  # of the narrower piece's width: pieces one above the other overlapping this much are one
+BROKEN = 0.05  # of the line's height: a gap this small between pieces one above the other is a break
+INSIDE = 0.7  # of the smaller piece's width and height: a piece this much inside another is part of it
+RULE = 1.3  # character widths: a flat stroke wider than this is a rule
+FLAT = 0.25  # of its width: a stroke no taller than this is flat
+MAX_PARTS = 4  # glyphs side by side that one character may take (the parts of a CJK character)
+PASS_OVER = 0.5  # cost of a glyph no character takes, in character widths
+NO_GLYPH = 1.5  # cost of a character that takes no glyph, in character widths
+SPLIT = 0.8  # cost of each further glyph a character takes, in character widths (a Latin one is one glyph)
+SPLIT_CJK = 0.1  # the same for a CJK character, which is often made of pieces side by side
+_CJK = re.compile(r"[\u3000-\u9fff\uff00-\uffef]")  # CJK characters and full-width signs
+BAND = 3.0  # character widths: a glyph farther than this from a character's box is not its own
+
+
+@dataclass
+class Glyph:
+    """A glyph's box in page pixels and how many pieces of print it is made of."""
+
+    x0: int
+    y0: int
+    x1: int
+    y1: int
+    pieces: int = 1
+
+    @property
+    def middle(self) -> float:
+        return (self.x0 + self.x1) / 2
+
+    def join(self, other: Glyph) -> Glyph:
+        return Glyph(
+            min(self.x0, other.x0),
+            min(self.y0, other.y0),
+            max(self.x1, other.x1),
+            max(self.y1, other.y1),
+            self.pieces + other.pieces,
+        )
+
+
+@dataclass
+class Strip:
+    """A line's print as a mask (1 = ink) and where the mask sits on the page."""
+
+    mask: np.ndarray
+    left: int
+    top: int
+
+
+def print_strip(gray: np.ndarray, line: Box, top: int, bottom: int) -> Strip:
+    """The print of a line (`line` its box), read between rows `top` and `bottom`."""
+    left, right = max(int(line[0]) - 2, 0), min(int(np.ceil(line[2])) + 2, gray.shape[1])
+    strip = gray[top:bottom, left:right]
+    if strip.size == 0:
+        return Strip(np.zeros((0, 0), np.uint8), left, top)
+    return Strip((strip <= _print_level(strip)).astype(np.uint8), left, top)
+
+
+def line_glyphs(strip: Strip, width: float) -> list[Glyph]:
+    """The glyphs of a line's print (`width` the width of a character), left to right. A flat stroke
+    wider than RULE characters is a rule (a fraction's bar under its numerator, a vector's arrow over its
+    letters), not a glyph."""
+    if strip.mask.size == 0:
+        return []
+    left, top = strip.left, strip.top
+    count, _, stats, _ = cv2.connectedComponentsWithStats(strip.mask, connectivity=8)
+    pieces = sorted(
+        (
+            Glyph(left + int(x), top + int(y), left + int(x + w - 1), top + int(y + h - 1))
+            for x, y, w, h, area in stats[1:count]
+            if area >= MIN_AREA and not (w > RULE * width and h <= FLAT * w)
+        ),
+        key=lambda g: g.x0,
+    )
+    glyphs: list[Glyph] = []
+    for piece in pieces:
+        for k in range(len(glyphs) - 1, max(len(glyphs) - 3, -1), -1):
+            if _stacked(glyphs[k], piece, strip.mask.shape[0]):
+                glyphs[k] = glyphs[k].join(piece)
+                break
+        else:
+            glyphs.append(piece)
+    return sorted(glyphs, key=lambda g: g.x0)
+
+
+def _print_level(strip: np.ndarray) -> float:
+    """The grey level at or under which the strip's pixels are print: Otsu's split of the strip (a light scan
+    prints in grey, and a fixed level breaks its strokes into specks), never as light as a watermark and
+    never darker than PRINT."""
+    otsu, _ = cv2.threshold(strip, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    return float(min(max(otsu, PRINT), FAINT - 10))
+
+
+def _stacked(a: Glyph, b: Glyph, line_height: int) -> bool:
+    """Whether two pieces are one glyph: one above the other, overlapping horizontally by STACKED of the
+    narrower (the dot of an `i`, the bars of `=`), or at all when the gap between them is a broken stroke;
+    or one inside the other's box (a `9` whose loop came apart in the scan)."""
+    overlap = min(a.x1, b.x1) - max(a.x0, b.x0) + 1
+    narrower = min(a.x1 - a.x0, b.x1 - b.x0) + 1
+    gap = max(b.y0 - a.y1, a.y0 - b.y1) - 1
+    if gap < 0:  # side by side, unless one lies inside the other (the loop of a `9` come apart)
+        shorter = min(a.y1 - a.y0, b.y1 - b.y0) + 1
+        return overlap >= INSIDE * narrower and -gap >= INSIDE * shorter
+    return overlap >= STACKED * narrower or (overlap > 0 and gap <= BROKEN * line_height)
+
+
+def align(text: str, chars: Sequence[Box], glyphs: Sequence[Glyph]) -> list[Glyph | None]:
+    """For each character of `text` (its box in `chars`), the glyphs matched to it joined into one (None:
+    no glyph). Aligned twice: the second time with the boxes moved by the median drift the first found."""
+    if not chars:
+        return []
+    middles = [(c[0] + c[2]) / 2 for c in chars]
+    width = float(np.median([max(c[2] - c[0], 1.0) for c in chars]))
+    matched = _align(text, middles, width, glyphs)
+    drift = [g.middle - x for g, x in zip(matched, middles, strict=True) if g is not None and g.pieces == 1]
+    if not drift:
+        return matched
+    shift = float(np.median(drift))
+    return _align(text, [x + shift for x in middles], width, glyphs)
+
+
+def _align(text: str, middles: list[float], width: float, glyphs: Sequence[Glyph]) -> list[Glyph | None]:
+    n, m = len(middles), len(glyphs)
+    split = [SPLIT_CJK if _CJK.match(char) else SPLIT for char in text]
+    inf = float("inf")
+    cost = np.full((n + 1, m + 1), inf)
+    back: dict[tuple[int, int], tuple[int, int]] = {}
+    cost[0, 0] = 0.0
+    for i in range(n + 1):
+        for j in range(m + 1):
+            here = cost[i, j]
+            if here == inf:
+                continue
+            if j < m and (i == n or glyphs[j].middle < middles[i] + BAND * width):
+                _relax(cost, back, (i, j), (i, j + 1), here + PASS_OVER)
+            if i < n:
+                _relax(cost, back, (i, j), (i + 1, j), here + NO_GLYPH)
+                for k in range(1, min(MAX_PARTS, m - j) + 1):
+                    run = glyphs[j : j + k]
+                    middle = (run[0].x0 + run[-1].x1) / 2
+                    if abs(middle - middles[i]) > BAND * width:
+                        if middle > middles[i]:
+                            break
+                        continue
+                    step = abs(middle - middles[i]) / width + split[i] * (k - 1)
+                    _relax(cost, back, (i, j), (i + 1, j + k), here + step)
+    out: list[Glyph | None] = [None] * n
+    state = (n, m)
+    while state != (0, 0):
+        before = back[state]
+        if before[0] < state[0] and before[1] < state[1]:
+            run = glyphs[before[1] : state[1]]
+            joined = run[0]
+            for glyph in run[1:]:
+                joined = joined.join(glyph)
+            out[before[0]] = joined
+        state = before
+    return out
+
+
+def _relax(
+    cost: np.ndarray, back: dict, source: tuple[int, int], target: tuple[int, int], value: float
+) -> None:
+    if value < cost[target]:
+        cost[target] = value
+        back[target] = source

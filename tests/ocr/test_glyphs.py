@@ -1,0 +1,51 @@
+"""The ink of each character: glyphs from the page's print, matched in order to the recognizer's boxes."""
+
+import numpy as np
+
+from ocr.glyphs import align, line_glyphs, print_strip
+
+LINE = (0, 0, 200, 40)
+
+
+def page(*marks: tuple[int, int, int, int], grey: int = 0) -> np.ndarray:
+    """A white strip with one ink block per (x0, y0, x1, y1) mark."""
+    gray = np.full((40, 200), 255, np.uint8)
+    for x0, y0, x1, y1 in marks:
+        gray[y0 : y1 + 1, x0 : x1 + 1] = grey
+    return gray
+
+
+def glyphs(gray: np.ndarray, width: float = 12.0) -> list:
+    return line_glyphs(print_strip(gray, LINE, 0, 40), width)
+
+
+def test_pieces_one_above_the_other_are_one_glyph_and_a_rule_is_none():
+    # an `i` (dot over stem), an `=` (two bars), a `9` whose loop came apart inside it, a fraction's bar
+    gray = page((12, 8, 14, 10), (12, 14, 14, 30), (30, 18, 40, 19), (30, 23, 40, 24), (60, 10, 70, 30))
+    gray[12:20, 62:66] = 255  # the loop's hole...
+    gray[13:19, 63:65] = 0  # ...with a piece of ink of its own inside the glyph's box
+    gray[34:36, 90:180] = 0  # a bar eight characters wide under nothing: a rule
+    found = glyphs(gray)
+    assert [(g.x0, g.x1, g.pieces) for g in found] == [(12, 14, 2), (30, 40, 2), (60, 70, 2)]
+
+
+def test_a_light_scan_keeps_its_strokes_whole():
+    # strokes printed in grey 170: a fixed print level (160) would see no ink at all
+    found = glyphs(page((10, 10, 20, 30), (40, 10, 50, 30), grey=170))
+    assert [(g.x0, g.x1) for g in found] == [(10, 20), (40, 50)]
+
+
+def test_boxes_that_drift_are_matched_to_their_glyphs_in_order():
+    # x, a small lowered 1 (its box drifted onto the bracket), the bracket; the boxes lie 6 px right
+    gray = page((10, 15, 22, 30), (24, 24, 27, 36), (34, 8, 38, 36))
+    chars = [(16, 0, 28, 40), (28, 0, 36, 40), (38, 0, 46, 40)]
+    matched = align("x1)", chars, glyphs(gray))
+    assert [(g.x0, g.y1) for g in matched] == [(10, 30), (24, 36), (34, 36)]
+
+
+def test_a_glyph_the_text_does_not_name_is_passed_over():
+    # the recognizer read `x−x2` where the page prints x₁ − x₂: the ₁ is no character's ink
+    gray = page((10, 15, 22, 30), (24, 24, 27, 36), (36, 22, 46, 23), (54, 15, 66, 30), (68, 24, 73, 36))
+    chars = [(8, 0, 22, 40), (34, 0, 48, 40), (52, 0, 66, 40), (66, 0, 76, 40)]
+    matched = align("x−x2", chars, glyphs(gray))
+    assert [(g.x0, g.x1) for g in matched] == [(10, 22), (36, 46), (54, 66), (68, 73)]
