@@ -31,6 +31,7 @@ MIN_AREA = 3  # pixels: a smaller piece of print is a speck
 STACKED = 0.5  # of the narrower piece's width: pieces one above the other overlapping this much are one
 BROKEN = 0.05  # of the line's height: a gap this small between pieces one above the other is a break
 INSIDE = 0.7  # of the smaller piece's width and height: a piece this much inside another is part of it
+PART = 0.2  # of the larger box: a piece inside another and at least this large is part of it
 RULE = 1.3  # character widths: a flat stroke wider than this is a rule
 FLAT = 0.25  # of its width: a stroke no taller than this is flat
 MAX_PARTS = 4  # glyphs side by side that one character may take (the parts of a CJK character)
@@ -111,6 +112,10 @@ def line_glyphs(strip: Strip, width: float) -> list[Glyph]:
     return sorted(glyphs, key=lambda g: g.x0)
 
 
+def _area(glyph: Glyph) -> int:
+    return (glyph.x1 - glyph.x0 + 1) * (glyph.y1 - glyph.y0 + 1)
+
+
 def _print_level(strip: np.ndarray) -> float:
     """The grey level at or under which the strip's pixels are print: Otsu's split of the strip (a light scan
     prints in grey, and a fixed level breaks its strokes into specks), never as light as a watermark and
@@ -126,9 +131,11 @@ def _stacked(a: Glyph, b: Glyph, line_height: int) -> bool:
     overlap = min(a.x1, b.x1) - max(a.x0, b.x0) + 1
     narrower = min(a.x1 - a.x0, b.x1 - b.x0) + 1
     gap = max(b.y0 - a.y1, a.y0 - b.y1) - 1
-    if gap < 0:  # side by side, unless one lies inside the other (the loop of a `9` come apart)
+    if gap < 0:  # side by side, unless one lies inside the other (the loop of a `9` come apart) and is not
+        # a glyph of its own under a sign that spans it (the `x` of `√x` is small beside the radical)
         shorter = min(a.y1 - a.y0, b.y1 - b.y0) + 1
-        return overlap >= INSIDE * narrower and -gap >= INSIDE * shorter
+        smaller, larger = sorted((_area(a), _area(b)))
+        return overlap >= INSIDE * narrower and -gap >= INSIDE * shorter and smaller >= PART * larger
     return overlap >= STACKED * narrower or (overlap > 0 and gap <= BROKEN * line_height)
 
 
@@ -139,15 +146,18 @@ def align(text: str, chars: Sequence[Box], glyphs: Sequence[Glyph]) -> list[Glyp
         return []
     middles = [(c[0] + c[2]) / 2 for c in chars]
     width = float(np.median([max(c[2] - c[0], 1.0) for c in chars]))
-    matched = _align(text, middles, width, glyphs)
+    widths = [c[2] - c[0] for c in chars]
+    matched = _align(text, middles, widths, width, glyphs)
     drift = [g.middle - x for g, x in zip(matched, middles, strict=True) if g is not None and g.pieces == 1]
     if not drift:
         return matched
     shift = float(np.median(drift))
-    return _align(text, [x + shift for x in middles], width, glyphs)
+    return _align(text, [x + shift for x in middles], widths, width, glyphs)
 
 
-def _align(text: str, middles: list[float], width: float, glyphs: Sequence[Glyph]) -> list[Glyph | None]:
+def _align(
+    text: str, middles: list[float], widths: list[float], width: float, glyphs: Sequence[Glyph]
+) -> list[Glyph | None]:
     n, m = len(middles), len(glyphs)
     split = [SPLIT_CJK if _CJK.match(char) else SPLIT for char in text]
     inf = float("inf")
@@ -170,7 +180,8 @@ def _align(text: str, middles: list[float], width: float, glyphs: Sequence[Glyph
                         if middle > middles[i]:
                             break
                         continue
-                    step = abs(middle - middles[i]) / width + split[i] * (k - 1)
+                    wider = max(run[-1].x1 - run[0].x0 + 1 - widths[i], 0) if k > 1 else 0  # than its box
+                    step = (abs(middle - middles[i]) + wider) / width + split[i] * (k - 1)
                     _relax(cost, back, (i, j), (i + 1, j + k), here + step)
     out: list[Glyph | None] = [None] * n
     state = (n, m)

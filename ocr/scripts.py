@@ -20,8 +20,8 @@ text is left as read otherwise.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Collection, Iterable, Sequence
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -35,9 +35,9 @@ SUB_SLIGHT = 0.08  # of the glyph height: how far below the baseline such a glyp
 SMALL = 0.8  # of the glyph height: a script is at most this tall
 SUP_TOP = 0.85  # of the glyph height above the baseline: a superscript reaches at least this high
 SUB_TOP = 0.6  # of the glyph height above the baseline: a subscript starts no higher
-REFERENCE = (
-    2  # full-size glyphs a line measured on its own needs for its baseline (one, with the page's sizes)
-)
+REFERENCE = 2  # full-size glyphs a line measured alone needs for its baseline (one, with the page's sizes)
+NEAR = 0.5  # of the glyph height: a dropped script sits at most this far right of its base
+LEAST = 0.3  # of the glyph height: a script is at least this tall (a dot is none)
 DESCENT = 1.3  # of the x-height: a letter with a descender is at least this tall
 FULL_SIZE = 75  # percentile of a page's glyph heights that is taken as their full size
 TILT_GLYPHS = 12  # glyphs a line needs to measure its tilt
@@ -46,6 +46,8 @@ _FULL = re.compile(r"[0-9A-Z]")  # glyphs from the baseline to the cap height
 _X_HEIGHT = re.compile(r"[acemnorsuvwxz]")  # from the baseline to the x-height
 _DESCENDS = re.compile(r"[gjpqy]")
 _ASCENDS = re.compile(r"[bdhklt]")  # from the baseline to the ascender height
+_CASELESS = "CKOPSUVWXZ"  # capitals shaped as their small letters
+_READ_SCRIPT = re.compile(r"[0-9A-Za-z]{1,2}")  # what a dropped script read on its own may be
 _UNSIZED = re.compile(r"[fgijpqy]")  # letters whose height is neither a digit's nor an x-height letter's
 _STANDS = re.compile(r"[0-9A-Zacemnorsuvwxzbdhklt\u4e00-\u9fff]")  # glyphs whose foot is on the baseline
 _SCRIPT = re.compile(r"[0-9A-Za-z]")
@@ -64,6 +66,9 @@ class LineInk:
     ink: dict[int, tuple[float, float] | None]
     glyphs: dict[int, Glyph | None]
     height: int  # of the strip the ink was read in, in pixels
+    unread: list[tuple[int, Glyph, tuple[float, float]]] = field(default_factory=list)
+    """Glyphs no character was matched to: the index of the character each follows, the glyph, its
+    levelled ink rows."""
 
 
 @dataclass(frozen=True)
@@ -83,7 +88,8 @@ def line_ink(text: str, chars: Sequence[Box], gray: np.ndarray, line: Box) -> Li
         return None
     top, bottom = max(int(line[1]) - 2, 0), min(int(line[3]) + 3, gray.shape[0])
     width = float(np.median([box[2] - box[0] for box in chars]))
-    matched = align([text[i] for i in shown], chars, line_glyphs(print_strip(gray, line, top, bottom), width))
+    found = line_glyphs(print_strip(gray, line, top, bottom), width)
+    matched = align([text[i] for i in shown], chars, found)
     glyphs = dict(zip(shown, matched, strict=True))
     middles = {
         i: g.middle if g else (box[0] + box[2]) / 2 for (i, g), box in zip(glyphs.items(), chars, strict=True)
@@ -93,7 +99,14 @@ def line_ink(text: str, chars: Sequence[Box], gray: np.ndarray, line: Box) -> Li
     if abs(slope) * (line[2] - line[0]) < TILT_FALL * (bottom - top):
         slope = 0.0  # a level line: what the fit finds is the noise of the feet
     ink = {i: _level(glyphs[i], slope * (middles[i] - line[0])) for i in shown}
-    return LineInk(text, shown, ink, glyphs, bottom - top)
+    unread = []
+    for glyph in found:  # apart from every character's glyph: not a piece of one (the rings of a `%`)
+        if any(g and min(g.x1, glyph.x1) - max(g.x0, glyph.x0) > 1 for g in matched):
+            continue
+        before = [i for i in shown if glyphs[i] and glyphs[i].x1 <= glyph.x0]
+        if before:
+            unread.append((before[-1], glyph, _level(glyph, slope * (glyph.middle - line[0]))))
+    return LineInk(text, shown, ink, glyphs, bottom - top, unread)
 
 
 def page_sizes(lines: Iterable[LineInk | None]) -> Sizes:
@@ -111,12 +124,22 @@ def page_sizes(lines: Iterable[LineInk | None]) -> Sizes:
     return Sizes(float(np.percentile(full, FULL_SIZE)) if full else None, float(np.median(x)) if x else None)
 
 
-def raise_scripts(line: LineInk, sizes: Sizes | None = None, lost_ones: Collection[int] = ()) -> str:
+def raise_scripts(
+    line: LineInk,
+    sizes: Sizes | None = None,
+    lost_ones: Collection[int] = (),
+    read: Callable[[Glyph], str] | None = None,
+) -> str:
     """The line's text with the scripts the page shows written as `^{...}` and `_{...}`. Glyphs are
     measured against the page's `sizes` (by default the line's own). `lost_ones` are the indices of
-    letters whose subscript 1 the recognizer dropped (ocr/subscripts.py): a `_{1}` is written after each."""
-    role = _roles(line, sizes)
+    letters whose subscript 1 the recognizer dropped (ocr/subscripts.py): a `_{1}` is written after each.
+    `read` reads one glyph on its own: a script the recognizer dropped (`(x-√x)⁴` read `(x-√x)`) is
+    read with it and written after its base."""
+    role, measure = _roles(line, sizes)
     text, shown = line.text, line.shown
+    added = {i: "_{1}" for i in lost_ones}
+    if read is not None and measure is not None:
+        added |= _dropped_scripts(line, role, measure, read)
     out: list[str] = []
     last, k = 0, 0  # text[:last] is in out; shown[k] is the next character to look at
     while k < len(shown):
@@ -140,21 +163,56 @@ def raise_scripts(line: LineInk, sizes: Sizes | None = None, lost_ones: Collecti
             last = run[-1] + 1
             k += len(run)
             continue
-        out.append(text[last : i + 1] + ("_{1}" if i in lost_ones else ""))
+        out.append(text[last : i + 1] + added.get(i, ""))
         last = i + 1
         k += 1
     return "".join(out) + text[last:]
 
 
-def _roles(line: LineInk, sizes: Sizes | None) -> dict[int, str]:
-    """'sup', 'sub' or '' for each character of the line; all '' when the line cannot be measured."""
+@dataclass(frozen=True)
+class _Measure:
+    baseline: float
+    height: float
+    sizes: Sizes
+
+
+def _dropped_scripts(
+    line: LineInk, role: dict[int, str], measure: _Measure, read: Callable[[Glyph], str]
+) -> dict[int, str]:
+    """Scripts the recognizer left out, by the index of their base: glyphs no character took that sit
+    raised or lowered and small right after a base with no script of its own, read on their own."""
+    added: dict[int, str] = {}
+    for base, glyph, ink in line.unread:
+        char = line.text[base]
+        near = line.glyphs[base] and glyph.x0 - line.glyphs[base].x1 <= NEAR * measure.height
+        if base in added or role[base] or not near or not _BASE.match(char):
+            continue
+        if ink[1] - ink[0] + 1 < LEAST * measure.height:  # a dot, a speck
+            continue
+        kind = _role("0", ink, measure.baseline, measure.height, measure.sizes)
+        if kind == "sub" and char.isdigit():  # `15.`: a number, not 1 with a subscript
+            continue
+        following = line.shown.index(base) + 1
+        if not kind or (following < len(line.shown) and role[line.shown[following]] == kind):
+            continue
+        script = read(glyph)
+        if len(script) == 1 and script in _CASELESS:  # one glyph alone has no case: `x` read `X`
+            script = script.lower()
+        if _READ_SCRIPT.fullmatch(script):
+            added[base] = ("^" if kind == "sup" else "_") + "{" + script + "}"
+    return added
+
+
+def _roles(line: LineInk, sizes: Sizes | None) -> tuple[dict[int, str], _Measure | None]:
+    """'sup', 'sub' or '' for each character of the line, and the line's measure; all '' and None when
+    the line cannot be measured."""
     text, shown, ink = line.text, line.shown, line.ink
     own = sizes is None  # measured against itself: a line needs more glyphs to be sure of its baseline
     sizes = sizes or page_sizes([line])
     feet = [foot for i in shown if (foot := _foot(text[i], ink[i], sizes)) is not None]
     on_line = max(2.0, 0.08 * line.height)  # a foot this close to the baseline stands on it
     if len(feet) < (REFERENCE if own else 1):
-        return dict.fromkeys(shown, "")
+        return dict.fromkeys(shown, ""), None
     cjk = [ink[i][1] for i in shown if ink[i] and _CJK.match(text[i])]
     baseline = _baseline(feet, on_line, float(np.median(cjk)) if cjk else float(np.median(feet)))
     heights = [
@@ -165,7 +223,7 @@ def _roles(line: LineInk, sizes: Sizes | None) -> dict[int, str]:
         and abs(foot - baseline) <= on_line
     ]
     if not heights and sizes.full is None:
-        return dict.fromkeys(shown, "")
+        return dict.fromkeys(shown, ""), None
     height = float(np.median(heights)) if heights else sizes.full
     role = {i: _role(text[i], ink[i], baseline, height, sizes) for i in shown}
     # a sign is a script between two characters of the same script, and so is a letter that no size
@@ -176,7 +234,7 @@ def _roles(line: LineInk, sizes: Sizes | None) -> dict[int, str]:
         ):
             before, after = role[shown[k - 1]], role[shown[k + 1]]
             role[i] = before if before and before == after else ""
-    return role
+    return role, _Measure(baseline, height, sizes)
 
 
 def _foot(char: str, ink: tuple[float, float] | None, sizes: Sizes) -> float | None:
@@ -235,6 +293,8 @@ def _role(char: str, ink: tuple[float, float] | None, baseline: float, height: f
         return ""
     top, foot = ink
     small = foot - top + 1 <= SMALL * height
+    if not _SIGN.fullmatch(char) and foot - top + 1 < LEAST * height:  # a dot: a piece of its glyph at most
+        return ""
     if _SIGN.fullmatch(char):  # decided by its neighbours; here only whether it sits off the line
         return "sup" if foot <= baseline - SUP_RISE * height else "sub" if top >= baseline else ""
     raised = foot <= baseline - SUP_RISE * height and top <= baseline - SUP_TOP * height

@@ -10,10 +10,12 @@ from typing import ClassVar
 import numpy as np
 
 from ocr.engines import EngineUnavailable
+from ocr.glyphs import Glyph
 from ocr.scripts import LineInk, Sizes, line_ink, page_sizes, raise_scripts
 from ocr.subscripts import lost_ones
 from ocr.types import OcrLine
 
+READ_FLOOR = 0.8  # a dropped script read on its own below this score is left out
 MAX_SLANT = 10.0  # degrees: text set at a steeper angle is a watermark, not content
 
 
@@ -36,10 +38,13 @@ def _char_boxes(line_chars: Sequence) -> list[tuple[float, float, float, float]]
     return [_bounds(np.asarray(char_quad)) for _, _, char_quad in line_chars or ()]
 
 
-def _with_scripts(text: str, boxes: list, gray: np.ndarray, ink: LineInk | None, sizes: Sizes | None) -> str:
+def _with_scripts(
+    text: str, boxes: list, gray: np.ndarray, ink: LineInk | None, sizes: Sizes | None, read=None
+) -> str:
     """The line's text with what its character boxes and the page's ink show: superscripts and subscripts
-    read flat (``scripts``), and subscript ones the recognizer dropped (``subscripts``)."""
-    return text if ink is None else raise_scripts(ink, sizes, lost_ones(text, boxes, gray))
+    read flat (``scripts``), subscript ones the recognizer dropped (``subscripts``), and scripts it
+    dropped read on their own by `read`."""
+    return text if ink is None else raise_scripts(ink, sizes, lost_ones(text, boxes, gray), read)
 
 
 class RapidEngine:
@@ -93,8 +98,20 @@ class RapidEngine:
         ]
         inks = [line_ink(text, boxes, gray, _bounds(quad)) for text, quad, _, boxes in kept]
         sizes = page_sizes(inks)
+
+        def read(glyph: Glyph) -> str:
+            """One glyph read on its own (a script the recognizer dropped), "" below READ_FLOOR."""
+            pad = max((glyph.y1 - glyph.y0) // 2, 2)
+            crop = image[
+                max(glyph.y0 - pad, 0) : glyph.y1 + pad + 1, max(glyph.x0 - pad, 0) : glyph.x1 + pad + 1
+            ]
+            text, score = self.read_line(crop)
+            return text.strip() if score >= READ_FLOOR else ""
+
         return [
-            OcrLine(text=_with_scripts(text, boxes, gray, line, sizes), box=list(_bounds(quad)), score=score)
+            OcrLine(
+                text=_with_scripts(text, boxes, gray, line, sizes, read), box=list(_bounds(quad)), score=score
+            )
             for (text, quad, score, boxes), line in zip(kept, inks, strict=True)
         ]
 

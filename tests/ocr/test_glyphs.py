@@ -22,11 +22,18 @@ def glyphs(gray: np.ndarray, width: float = 12.0) -> list:
 def test_pieces_one_above_the_other_are_one_glyph_and_a_rule_is_none():
     # an `i` (dot over stem), an `=` (two bars), a `9` whose loop came apart inside it, a fraction's bar
     gray = page((12, 8, 14, 10), (12, 14, 14, 30), (30, 18, 40, 19), (30, 23, 40, 24), (60, 10, 70, 30))
-    gray[12:20, 62:66] = 255  # the loop's hole...
-    gray[13:19, 63:65] = 0  # ...with a piece of ink of its own inside the glyph's box
+    gray[12:25, 61:70] = 255  # the loop's hole...
+    gray[13:24, 62:69] = 0  # ...with a piece of ink of its own inside the glyph's box
     gray[34:36, 90:180] = 0  # a bar eight characters wide under nothing: a rule
     found = glyphs(gray)
     assert [(g.x0, g.x1, g.pieces) for g in found] == [(12, 14, 2), (30, 40, 2), (60, 70, 2)]
+
+
+def test_a_letter_under_a_radical_stays_a_glyph_of_its_own():
+    gray = page((10, 5, 40, 6), (10, 5, 11, 35))  # the radical's bar and stem: one piece
+    gray[25:36, 4:10] = 0  # its tick
+    gray[15:30, 20:30] = 0  # the x under it
+    assert [(g.x0, g.x1) for g in glyphs(gray)] == [(4, 40), (20, 29)]
 
 
 def test_a_light_scan_keeps_its_strokes_whole():
