@@ -88,3 +88,22 @@ def test_a_subscript_set_small_and_a_little_low_is_a_subscript_but_not_after_a_d
 def test_a_subscript_one_the_recognizer_dropped_is_written_where_it_was_lost():
     text, boxes, gray, box = line([("n", *X), ("<", *X), ("n", *X), ("2", *SUB), ("A", *FULL)])
     assert raise_scripts(line_ink(text, boxes, gray, box), lost_ones=[0]) == "n_{1}<n_{2}A"
+
+
+def test_a_script_the_recognizer_dropped_is_read_on_its_own():
+    # the page prints (x)⁴ < 5 A; the recognizer read `(x)<5A`: the raised 4 is a glyph no character took
+    glyphs = [("(", 14, 46), ("x", *X), (")", 14, 46), ("4", *SUP), ("<", *X), ("5", *FULL), ("A", *FULL)]
+    _, boxes, gray, box = line(glyphs)
+    del boxes[3]
+    gray[SUP[0] : SUP[1] + 1, 73:83] = 255  # the 4 set close to its bracket, as a power is
+    gray[SUP[0] : SUP[1] + 1, 66:73] = 0
+    ink = line_ink("(x)<5A", boxes, gray, box)
+    seen = []
+
+    def read(glyph):
+        seen.append((glyph.x0, glyph.y0))
+        return "4"
+
+    assert raise_scripts(ink, Sizes(full=HEIGHT, x=11), read=read) == "(x)^{4}<5A"
+    assert seen == [(66, SUP[0])]  # only the raised glyph was read
+    assert raise_scripts(ink, Sizes(full=HEIGHT, x=11), read=lambda glyph: "?!") == "(x)<5A"  # no script
