@@ -57,6 +57,11 @@ class Glyph:
     def middle(self) -> float:
         return (self.x0 + self.x1) / 2
 
+    @property
+    def flat(self) -> bool:
+        """Whether it is a flat stroke: a bar, not a character that stands."""
+        return self.y1 - self.y0 + 1 <= FLAT * (self.x1 - self.x0 + 1)
+
     def join(self, other: Glyph) -> Glyph:
         return Glyph(
             min(self.x0, other.x0),
@@ -85,31 +90,36 @@ def print_strip(gray: np.ndarray, line: Box, top: int, bottom: int) -> Strip:
     return Strip((strip <= _print_level(strip)).astype(np.uint8), left, top)
 
 
-def line_glyphs(strip: Strip, width: float) -> list[Glyph]:
-    """The glyphs of a line's print (`width` the width of a character), left to right. A flat stroke
-    wider than RULE characters is a rule (a fraction's bar under its numerator, a vector's arrow over its
-    letters), not a glyph."""
+@dataclass
+class LineGlyphs:
+    """A line's glyphs, left to right, and its rules (flat strokes wider than RULE characters: a
+    fraction's bar under its numerator, a vector's arrow over its letters), which are no glyphs."""
+
+    glyphs: list[Glyph]
+    rules: list[Glyph]
+
+
+def line_glyphs(strip: Strip, width: float) -> LineGlyphs:
+    """The glyphs and rules of a line's print (`width` the width of a character)."""
     if strip.mask.size == 0:
-        return []
+        return LineGlyphs([], [])
     left, top = strip.left, strip.top
     count, _, stats, _ = cv2.connectedComponentsWithStats(strip.mask, connectivity=8)
-    pieces = sorted(
-        (
-            Glyph(left + int(x), top + int(y), left + int(x + w - 1), top + int(y + h - 1))
-            for x, y, w, h, area in stats[1:count]
-            if area >= MIN_AREA and not (w > RULE * width and h <= FLAT * w)
-        ),
-        key=lambda g: g.x0,
-    )
+    pieces, rules = [], []
+    for x, y, w, h, area in stats[1:count]:
+        if area < MIN_AREA:
+            continue
+        piece = Glyph(left + int(x), top + int(y), left + int(x + w - 1), top + int(y + h - 1))
+        (rules if w > RULE * width and piece.flat else pieces).append(piece)
     glyphs: list[Glyph] = []
-    for piece in pieces:
+    for piece in sorted(pieces, key=lambda g: g.x0):
         for k in range(len(glyphs) - 1, max(len(glyphs) - 3, -1), -1):
             if _stacked(glyphs[k], piece, strip.mask.shape[0]):
                 glyphs[k] = glyphs[k].join(piece)
                 break
         else:
             glyphs.append(piece)
-    return sorted(glyphs, key=lambda g: g.x0)
+    return LineGlyphs(sorted(glyphs, key=lambda g: g.x0), rules)
 
 
 def _area(glyph: Glyph) -> int:

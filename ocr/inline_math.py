@@ -22,6 +22,7 @@ LOWERED = 0.1  # a subscript's baseline is this many base sizes below it
 OPTION_LABEL = re.compile(r"\s*(\(?[A-Ha-h1-9][.．)）]|[（(][1-9ivx]+[)）])")
 MAX_FRACTION_PART = 40  # characters of a numerator or denominator; longer text is not a fraction
 MAX_CASES = 4  # lines of a piecewise definition
+OVERLAP = 0.5  # of the smaller part's height: how far a fraction's parts' boxes may overlap (the bar in both)
 NEIGHBOUR_OVERLAP = 0.3  # of a stacked fraction's height: how far a neighbouring box may reach over it
 CASE_LINE = re.compile(r".[,，;；].")  # a case: a value, a separator, its condition
 SUPERSCRIPTS = dict(zip("⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁿⁱ", "0123456789+-=()ni", strict=True))
@@ -375,7 +376,7 @@ def _stacked(upper: Piece, lower: Piece) -> bool:
     overlap = min(upper.box[2], lower.box[2]) - max(upper.box[0], lower.box[0])
     narrower = min(upper.box[2] - upper.box[0], lower.box[2] - lower.box[0])
     formula_like = _formula_like(upper.text.strip()) and _formula_like(lower.text.strip())
-    return formula_like and -0.3 * height <= gap <= 0.6 * height and overlap >= 0.6 * narrower
+    return formula_like and -OVERLAP * height <= gap <= 0.6 * height and overlap >= 0.6 * narrower
 
 
 def _formula_like(text: str) -> bool:

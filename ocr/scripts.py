@@ -46,6 +46,8 @@ _FULL = re.compile(r"[0-9A-Z]")  # glyphs from the baseline to the cap height
 _X_HEIGHT = re.compile(r"[acemnorsuvwxz]")  # from the baseline to the x-height
 _DESCENDS = re.compile(r"[gjpqy]")
 _ASCENDS = re.compile(r"[bdhklt]")  # from the baseline to the ascender height
+_RULE_READ = re.compile(r"[1lI|\-−—_一]")  # what a recognizer reads a rule as
+_UPRIGHT = re.compile(r"[1lI|]")  # characters that are one upright stroke: never flat
 _CASELESS = "CKOPSUVWXZ"  # capitals shaped as their small letters
 _READ_SCRIPT = re.compile(r"[0-9A-Za-z]{1,2}")  # what a dropped script read on its own may be
 _UNSIZED = re.compile(r"[fgijpqy]")  # letters whose height is neither a digit's nor an x-height letter's
@@ -69,6 +71,10 @@ class LineInk:
     unread: list[tuple[int, Glyph, tuple[float, float]]] = field(default_factory=list)
     """Glyphs no character was matched to: the index of the character each follows, the glyph, its
     levelled ink rows."""
+    on_rules: set[int] = field(default_factory=set)
+    """Characters read from a rule (the bar of a fraction read as `1` or `-`): no characters. Either
+    with no glyph of their own where the line has a rule, or an upright stroke at an end of the line
+    whose glyph is flat."""
 
 
 @dataclass(frozen=True)
@@ -89,7 +95,7 @@ def line_ink(text: str, chars: Sequence[Box], gray: np.ndarray, line: Box) -> Li
     top, bottom = max(int(line[1]) - 2, 0), min(int(line[3]) + 3, gray.shape[0])
     width = float(np.median([box[2] - box[0] for box in chars]))
     found = line_glyphs(print_strip(gray, line, top, bottom), width)
-    matched = align([text[i] for i in shown], chars, found)
+    matched = align([text[i] for i in shown], chars, found.glyphs)
     glyphs = dict(zip(shown, matched, strict=True))
     middles = {
         i: g.middle if g else (box[0] + box[2]) / 2 for (i, g), box in zip(glyphs.items(), chars, strict=True)
@@ -100,13 +106,23 @@ def line_ink(text: str, chars: Sequence[Box], gray: np.ndarray, line: Box) -> Li
         slope = 0.0  # a level line: what the fit finds is the noise of the feet
     ink = {i: _level(glyphs[i], slope * (middles[i] - line[0])) for i in shown}
     unread = []
-    for glyph in found:  # apart from every character's glyph: not a piece of one (the rings of a `%`)
+    for glyph in found.glyphs:  # apart from every character's glyph: not a piece of one (the rings of a `%`)
         if any(g and min(g.x1, glyph.x1) - max(g.x0, glyph.x0) > 1 for g in matched):
             continue
         before = [i for i in shown if glyphs[i] and glyphs[i].x1 <= glyph.x0]
         if before:
             unread.append((before[-1], glyph, _level(glyph, slope * (glyph.middle - line[0]))))
-    return LineInk(text, shown, ink, glyphs, bottom - top, unread)
+    on_rules = {
+        i
+        for i, box in zip(shown, chars, strict=True)
+        if (
+            glyphs[i] is None
+            and _RULE_READ.fullmatch(text[i])
+            and any(rule.x0 <= (box[0] + box[2]) / 2 <= rule.x1 for rule in found.rules)
+        )
+        or (i in (shown[0], shown[-1]) and _UPRIGHT.fullmatch(text[i]) and glyphs[i] and glyphs[i].flat)
+    }  # the second: a fraction part's bar read as `1` at the start or end of the part
+    return LineInk(text, shown, ink, glyphs, bottom - top, unread, on_rules)
 
 
 def page_sizes(lines: Iterable[LineInk | None]) -> Sizes:
@@ -163,7 +179,7 @@ def raise_scripts(
             last = run[-1] + 1
             k += len(run)
             continue
-        out.append(text[last : i + 1] + added.get(i, ""))
+        out.append(text[last:i] if i in line.on_rules else text[last : i + 1] + added.get(i, ""))
         last = i + 1
         k += 1
     return "".join(out) + text[last:]

@@ -16,7 +16,7 @@ def page(*marks: tuple[int, int, int, int], grey: int = 0) -> np.ndarray:
 
 
 def glyphs(gray: np.ndarray, width: float = 12.0) -> list:
-    return line_glyphs(print_strip(gray, LINE, 0, 40), width)
+    return line_glyphs(print_strip(gray, LINE, 0, 40), width).glyphs
 
 
 def test_pieces_one_above_the_other_are_one_glyph_and_a_rule_is_none():

@@ -175,3 +175,19 @@ def test_a_fraction_whose_neighbours_boxes_reach_over_it_a_little():
     assert [p.text for p in stack_fractions(row)] == ["sin 2B =", "b cos B .", r"\frac{√3}{7}"]
     over = [ocr_piece("sin 2B = √3 b cos B .", (85.23, 188.3, 528.41, 211.58)), *row[1::2]]
     assert stack_fractions(over) == over  # a line across the pair: no neighbour beside it
+
+
+def test_fraction_parts_whose_boxes_both_hold_the_bar_and_scripts_in_a_part():
+    # exact-truth scan at 200 dpi, `6cos(π/2 − x)`: the parts' boxes overlap by a third of the smaller one;
+    # `y_{1} + y_{2}` is a numerator of 7 characters however its scripts are written
+    row = [
+        ocr_piece("6cos", (150.0, 422.0, 187.0, 438.0)),
+        ocr_piece("π", (190.0, 419.0, 202.0, 430.0)),
+        ocr_piece("2", (190.0, 426.0, 202.0, 444.0)),
+        ocr_piece("-x)", (205.0, 422.0, 230.0, 438.0)),
+    ]
+    assert stack_fractions(row)[-1].text == r"\frac{π}{2}"
+    row[1] = ocr_piece("y_{1} + y_{2}", (190.0, 419.0, 232.0, 430.0))
+    row[2] = ocr_piece("2", (205.0, 432.0, 215.0, 444.0))
+    row[3] = ocr_piece("> x", (236.0, 422.0, 260.0, 438.0))
+    assert stack_fractions(row)[-1].text == r"\frac{y_{1} + y_{2}}{2}"

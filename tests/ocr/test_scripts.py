@@ -107,3 +107,12 @@ def test_a_script_the_recognizer_dropped_is_read_on_its_own():
     assert raise_scripts(ink, Sizes(full=HEIGHT, x=11), read=read) == "(x)^{4}<5A"
     assert seen == [(66, SUP[0])]  # only the raised glyph was read
     assert raise_scripts(ink, Sizes(full=HEIGHT, x=11), read=lambda glyph: "?!") == "(x)<5A"  # no script
+
+
+def test_a_fraction_bar_read_as_a_character_is_none():
+    # a denominator `2` whose box holds the bar: the recognizer read `12`, the `1` being the bar
+    bar = (BASELINE - HEIGHT - 6, BASELINE - HEIGHT - 5)
+    text, boxes, gray, box = line([("1", *bar), ("2", *FULL), ("x", *X)])
+    assert raise_scripts(line_ink(text, boxes, gray, box), Sizes(full=HEIGHT, x=11)) == "2x"
+    text, boxes, gray, box = line([("1", *FULL), ("2", *FULL), ("x", *X)])
+    assert raise_scripts(line_ink(text, boxes, gray, box), Sizes(full=HEIGHT, x=11)) == "12x"
