@@ -1,20 +1,24 @@
 """Superscripts and subscripts from the ink: `x3` read from a page that prints x³ becomes `x^{3}`.
 
 A text recognizer reads a line as a flat string: the exponent of `x³` comes back as `x3`, the index of
-`a₁` as `a1`. rapidocr also gives each character's horizontal span in the line, and the page's pixels in
-that span say where the character's ink sits. The line's own glyphs give its baseline (the median foot of
-its digits, capitals and x-height letters, by a vote that a few scripts cannot carry) and its glyph height (the median height of its digits and
-capitals). A character set in a script is small and off that baseline:
+`a₁` as `a1`. Each character is matched to its glyph on the page (`ocr/glyphs.py`: the recognizer's own
+character boxes drift), and the glyphs' ink says where it sits. Only glyphs that stand at full size on the
+baseline say where the baseline is (digits, capitals and letters without descender no smaller than the
+page's full size for their kind, a descending letter by its top and the x-height; the foot most of them
+stand on wins a vote, CJK glyphs breaking ties), and the glyph height is that of the full-size digits and
+capitals on it, else the page's. A line is measured against the page's sizes (`page_sizes`), so that a
+fraction's part of two glyphs is measured too; alone, a line needs REFERENCE full-size glyphs.
 
-- superscript: its foot at least SUP_RISE glyph heights above the baseline and its top near the cap
-  height or above (SUP_TOP), its height at most SMALL;
-- subscript: its foot at least SUB_DROP glyph heights below the baseline (no digit or capital descends,
-  and a letter that does, `gjpqy`, is left alone) and its top low (SUB_TOP), its height at most SMALL.
+- superscript: small (at most SMALL), its foot at least SUP_RISE glyph heights above the baseline and its
+  top near the cap height or above (SUP_TOP); not a capital (a raised capital is a figure's label);
+- subscript: small, its foot at least SUB_DROP below the baseline and its top low (SUB_TOP), not a letter
+  that descends; or much smaller than its kind (SCRIPT_SIZE) and a little below (SUB_SLIGHT: TeX's);
+- a sign joins a script between two of its characters (`x^{n+1}`), and so does a letter no size class
+  measures (`_{min}`); a script needs a base before it, a digit takes no subscript (`15.`), a dot is none.
 
-Digits and letters are scripts on their own (capitals only as subscripts: a raised capital is a
-figure's label or a misread sooner than a power); a sign joins a script between two of its characters
-(`x^{n+1}`, `x^{-1}`). A script needs a base before it, and a line needs REFERENCE glyphs to measure; the
-text is left as read otherwise.
+Scripts the recognizer dropped are put back: subscript ones (`lost_ones` of ocr/subscripts.py), and any
+glyph no character took that sits small, raised or lowered, right after a base, read on its own by the
+engine (`read`). A fraction bar read as a character is no character.
 """
 
 from __future__ import annotations
