@@ -25,6 +25,11 @@ TRUTH_ERRATA = {
 # (exam, question number) -> (typed text, printed text) pairs; every occurrence of the typed text is replaced
 TRUTH_CORRECTIONS: dict[tuple[str, int], tuple[tuple[str, str], ...]] = {
     ("beijing", 2): ((r"\frac{Z}{i}", r"\frac{z}{i}"), ("$Z =$", "$z =$"), ("D. $i$", "D. 1")),
+    ("beijing", 5): (  # the paper prints every a and b with its arrow
+        ("向量 $a$ ，$b$", r"向量 $\vec{a}$ ，$\vec{b}$"),
+        ("$(a + b)(a - b) = 0$", r"$(\vec{a} + \vec{b})(\vec{a} - \vec{b}) = 0$"),
+        ("$a = b$ 或 $a = -b$", r"$\vec{a} = \vec{b}$ 或 $\vec{a} = -\vec{b}$"),
+    ),
     ("beijing", 6): ((r"sin \omega x$", r"sin \omega x(\omega > 0)$"),),
     ("beijing", 8): (("，求该四棱锥的高？", "，则该四棱锥的高为？"),),
     ("beijing", 9): (("是 $y=2^x$ 上的点", "是函数 $y=2^x$ 图象上不同的两点"),),

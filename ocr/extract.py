@@ -16,7 +16,7 @@ import hashlib
 import importlib.metadata
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from functools import cache
 from os import PathLike
@@ -26,7 +26,7 @@ import numpy as np
 import pymupdf
 
 from ocr.engines import EngineConfig, OcrEngine, get_engine, render_dpi
-from ocr.formula_images import formula_images, has_ink, ink_boxes
+from ocr.formula_images import formula_images, has_ink, ink_accents, ink_boxes
 from ocr.guard import BadInput, Limits, check_images, check_page, open_pdf
 from ocr.inline_math import (
     Box,
@@ -40,6 +40,7 @@ from ocr.inline_math import (
     stack_fractions,
     unicode_scripts,
 )
+from ocr.marks import Mark
 from ocr.reading_order import reading_order
 from ocr.render import MIN_DPI, fitting_dpi, render
 from ocr.textlayer import Layer, is_usable, read_layer, text_of
@@ -370,7 +371,7 @@ def _read_runs(
             text, score = engine.read_line(render(page, dpi, clip))
             text = unicode_scripts(_unlook_alike(text.strip()))
             if run.level == 0:
-                text = glyph_subscripts(text, run.glyphs)
+                text = glyph_subscripts(text, run.glyphs, _accents(page, dpi, clip, run.glyphs, body))
         else:
             text, score = run.text, 1.0
         box = [round(v, 2) for v in run.box]
@@ -380,6 +381,15 @@ def _read_runs(
         if text:
             pieces.append(Piece(text, run.box, body, y1, level=run.level))
     return pieces, lines
+
+
+def _accents(
+    page: pymupdf.Page, dpi: int, clip: pymupdf.Rect, glyphs: Sequence[Box], body: float
+) -> dict[Box, Mark]:
+    """The accents over a formula's glyphs (ocr/marks.py), read on the page around it: a body size higher
+    than its own clip, so that a fraction's bar over its denominator shows its numerator over it."""
+    around = pymupdf.Rect(clip.x0, clip.y0 - body, clip.x1, clip.y1) & page.rect
+    return ink_accents(render(page, dpi, around), (around.x0, around.y0), 72.0 / dpi, glyphs)
 
 
 def _row_baseline(box: Box, pieces: list[Piece]) -> float | None:
@@ -420,7 +430,10 @@ def _read_images(
         if clip.height <= ONE_ROW * body and baseline is not None:  # scripts by the text row's baseline
             flat, score = engine.read_line(padded)
             shapes, strokes = symbols(glyphs, rules, body)
-            text = baseline_scripts(_unlook_alike(flat.strip()), shapes + strokes, baseline, body) or ""
+            accents = _accents(page, dpi, clip, shapes, body)
+            text = (
+                baseline_scripts(_unlook_alike(flat.strip()), shapes + strokes, baseline, body, accents) or ""
+            )
         elif clip.height > ONE_ROW * body:  # a stack: read like a formula drawn as outlines
             runs, bars = formula_runs(glyphs, rules, body)
             run_pieces, run_lines = _read_runs(page, engine, runs, body, settings)

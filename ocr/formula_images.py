@@ -11,11 +11,13 @@ read like a formula drawn as vector outlines (``ocr.vector_math``).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from ocr.inline_math import Box
+from ocr.marks import Mark, marks
 from ocr.textlayer import RULE_MAX_HEIGHT, Layer
 from ocr.vector_math import FIGURE_HEIGHT  # a taller image is a figure (a display fraction is about 2.5)
 
@@ -58,8 +60,7 @@ def ink_boxes(crop: np.ndarray, origin: tuple[float, float], scale: float) -> tu
     at least three times as wide); specks under SPECK points are left out."""
     import cv2
 
-    dark = (crop[:, :, :3].min(axis=2) < INK).astype(np.uint8)
-    count, _, stats, _ = cv2.connectedComponentsWithStats(dark, connectivity=8)
+    count, _, stats, _ = cv2.connectedComponentsWithStats(_dark(crop), connectivity=8)
     glyphs, rules = [], []
     for x, y, width, height, _area in stats[1:count]:
         box = (
@@ -75,6 +76,26 @@ def ink_boxes(crop: np.ndarray, origin: tuple[float, float], scale: float) -> tu
     return glyphs, rules
 
 
+def ink_accents(
+    crop: np.ndarray, origin: tuple[float, float], scale: float, glyphs: Sequence[Box]
+) -> dict[Box, Mark]:
+    """The accent (an arrow, a bar: ocr/marks.py) that the crop's ink shows over `glyphs` (boxes in page
+    points, as `ink_boxes` gives them), by the glyph's box."""
+    found: dict[Box, Mark] = {}
+    for mark in marks(_dark(crop)):
+        for base in mark.bases:
+            x = origin[0] + (base[0] + base[2] + 1) / 2 * scale
+            y = origin[1] + (base[1] + base[3] + 1) / 2 * scale
+            glyph = next((g for g in glyphs if g[0] <= x <= g[2] and g[1] <= y <= g[3]), None)
+            if glyph is not None:
+                found[tuple(glyph)] = mark
+    return found
+
+
+def _dark(crop: np.ndarray) -> np.ndarray:
+    return (crop[:, :, :3].min(axis=2) < INK).astype(np.uint8)
+
+
 def has_ink(crop: np.ndarray) -> bool:
     """Whether a rendered crop shows any print (a white or transparent spacer image does not)."""
-    return int((crop[:, :, :3].min(axis=2) < INK).sum()) >= MIN_INK_PIXELS
+    return int(_dark(crop).sum()) >= MIN_INK_PIXELS

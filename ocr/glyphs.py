@@ -9,7 +9,8 @@ character's parts), a glyph the text does not name (a speck, a character the rec
 over, and a character with no glyph keeps none. Order is kept, and the boxes are moved by the drift a first
 alignment finds before the second, so a drift that moves every box the same way cannot move a glyph to the
 wrong character. Print is told from paper by the line's own grey levels (a light scan prints in grey), and
-a flat stroke wider than a character (a fraction's bar, a vector's arrow) is a rule, not a glyph.
+a flat stroke wider than a character (a fraction's bar, a vector's arrow) is a rule, not a glyph. A glyph
+under an accent (an arrow, a bar: ocr/marks.py, read with what lies over the line) carries it.
 
 What it cannot part: two characters whose ink touches (a subscript run into its letter by the blur of a
 144 dpi scan) are one glyph; the recognizer's character then keeps its neighbour's ink or none.
@@ -25,6 +26,7 @@ import cv2
 import numpy as np
 
 from ocr.inline_math import Box
+from ocr.marks import Mark, marks
 from ocr.watermark import FAINT, PRINT
 
 MIN_AREA = 3  # pixels: a smaller piece of print is a speck
@@ -45,13 +47,14 @@ BAND = 3.0  # character widths: a glyph farther than this from a character's box
 
 @dataclass
 class Glyph:
-    """A glyph's box in page pixels and how many pieces of print it is made of."""
+    """A glyph's box in page pixels, how many pieces of print it is made of, and the accent over it."""
 
     x0: int
     y0: int
     x1: int
     y1: int
     pieces: int = 1
+    mark: Mark | None = None
 
     @property
     def middle(self) -> float:
@@ -69,6 +72,7 @@ class Glyph:
             max(self.x1, other.x1),
             max(self.y1, other.y1),
             self.pieces + other.pieces,
+            self.mark or other.mark,
         )
 
 
@@ -120,6 +124,18 @@ def line_glyphs(strip: Strip, width: float) -> LineGlyphs:
         else:
             glyphs.append(piece)
     return LineGlyphs(sorted(glyphs, key=lambda g: g.x0), rules)
+
+
+def put_marks(glyphs: Sequence[Glyph], around: Strip) -> None:
+    """The accents over glyphs (ocr/marks.py) put on them, read in `around`: the line's print with what
+    lies over it (a fraction's bar over a denominator has its numerator there, an accent nothing)."""
+    for mark in marks(around.mask):
+        for base in mark.bases:
+            x, y = around.left + (base[0] + base[2]) / 2, around.top + (base[1] + base[3]) / 2
+            for glyph in glyphs:
+                if glyph.x0 <= x <= glyph.x1 and glyph.y0 <= y <= glyph.y1:
+                    glyph.mark = mark
+                    break
 
 
 def _area(glyph: Glyph) -> int:

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from statistics import median
+
+from ocr.marks import Mark, decorate
 
 Box = tuple[float, float, float, float]
 
@@ -242,11 +244,12 @@ def dash_ones(text: str) -> str:
     return CJK_DASH.sub("一", text)
 
 
-def glyph_subscripts(text: str, glyphs: Sequence[Box]) -> str:
+def glyph_subscripts(text: str, glyphs: Sequence[Box], accents: Mapping[Box, Mark] | None = None) -> str:
     """`text` read from one line of vector glyphs (boxes left to right), subscripts marked: a letter or digit
     without descender set lower than the one before it, bottom and top (`a1` drawn as a₁ gives `a_{1}`).
     Only when the text's characters pair one to one with the glyphs (an ellipsis may be one glyph);
-    otherwise `text` unchanged."""
+    otherwise `text` unchanged. A letter whose glyph shows an accent (`accents`, by the glyph's box) is
+    written under it (`\\vec{a}`)."""
     tokens = re.findall(r"\.\.\.|…|\s+|\S", text)
     shown = [i for i, token in enumerate(tokens) if not token.isspace()]
     if len(shown) != len(glyphs):
@@ -262,17 +265,30 @@ def glyph_subscripts(text: str, glyphs: Sequence[Box]) -> str:
                 lowered.add(i)
                 continue
         base = glyph
+    _accent(tokens, dict(zip(shown, glyphs, strict=True)), accents)
     return _marked(tokens, shown, dict.fromkeys(lowered, -1))
 
 
-def baseline_scripts(text: str, glyphs: Sequence[Box], baseline: float, body: float) -> str | None:
+def _accent(tokens: list[str], boxes: Mapping[int, Box], accents: Mapping[Box, Mark] | None) -> None:
+    """The tokens whose glyphs show an accent written under it, in place."""
+    marked = {i: accents[tuple(box)] for i, box in boxes.items() if accents and tuple(box) in accents}
+    tokens[:] = decorate(tokens, marked)
+
+
+def baseline_scripts(
+    text: str,
+    glyphs: Sequence[Box],
+    baseline: float,
+    body: float,
+    accents: Mapping[Box, Mark] | None = None,
+) -> str | None:
     """`text` read from one row of glyphs (boxes left to right) whose baseline is known (the text row the
     row sits in), scripts marked by each character's ink against what a full-size one would show: a
     letter or digit set small with its foot well above the baseline is a superscript (`x^{2}`), one set
     small and low (its foot on or under the baseline, its top under a full-size one's) a subscript
     (`a_{n}`); a sign between two script characters joins them (`a_{n+1}`). Full size is measured on the
-    row's own digits and capitals (or the body size). None when the characters do not pair one to one
-    with the glyphs."""
+    row's own digits and capitals (or the body size); a letter under an accent (`accents`, by the glyph's
+    box) is written under it. None when the characters do not pair one to one with the glyphs."""
     for pattern in (r"\.\.\.|…|\s+|\S", r"\s+|\S"):  # an ellipsis is one glyph in a font, three dots in ink
         tokens = re.findall(pattern, text)
         shown = [i for i, token in enumerate(tokens) if not token.isspace()]
@@ -303,6 +319,7 @@ def baseline_scripts(text: str, glyphs: Sequence[Box], baseline: float, body: fl
             and top - (baseline - expected) > 0.2 * expected
         ):
             level[i] = -1
+    _accent(tokens, boxes, accents)
     return _marked(tokens, shown, level)
 
 

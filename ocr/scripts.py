@@ -29,8 +29,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ocr.glyphs import Glyph, align, line_glyphs, print_strip
+from ocr.glyphs import Glyph, align, line_glyphs, print_strip, put_marks
 from ocr.inline_math import Box
+from ocr.marks import decorate
 
 SUP_RISE = 0.3  # of the glyph height: how far above the baseline a superscript's foot sits, at least
 SUB_DROP = 0.2  # of the glyph height: how far below the baseline a subscript's foot sits, at least
@@ -99,6 +100,7 @@ def line_ink(text: str, chars: Sequence[Box], gray: np.ndarray, line: Box) -> Li
     top, bottom = max(int(line[1]) - 2, 0), min(int(line[3]) + 3, gray.shape[0])
     width = float(np.median([box[2] - box[0] for box in chars]))
     found = line_glyphs(print_strip(gray, line, top, bottom), width)
+    put_marks(found.glyphs, print_strip(gray, line, max(top - (bottom - top), 0), bottom))
     matched = align([text[i] for i in shown], chars, found.glyphs)
     glyphs = dict(zip(shown, matched, strict=True))
     middles = {
@@ -154,10 +156,12 @@ def raise_scripts(
     measured against the page's `sizes` (by default the line's own). `lost_ones` are the indices of
     letters whose subscript 1 the recognizer dropped (ocr/subscripts.py): a `_{1}` is written after each.
     `read` reads one glyph on its own: a script the recognizer dropped (`(x-√x)⁴` read `(x-√x)`) is
-    read with it and written after its base."""
+    read with it and written after its base. An accent over letters (ocr/marks.py) is written over them
+    (`\\vec{a}`, `\\overrightarrow{AB}`)."""
     role, measure = _roles(line, sizes)
     text, shown = line.text, line.shown
     added = {i: "_{1}" for i in lost_ones}
+    chars = decorate(text, {i: glyph.mark for i, glyph in line.glyphs.items() if glyph and glyph.mark})
     if read is not None and measure is not None:
         added |= _dropped_scripts(line, role, measure, read)
     out: list[str] = []
@@ -179,11 +183,11 @@ def raise_scripts(
             while run and _SIGN.fullmatch(text[run[-1]]):
                 run.pop()
         if run:
-            out.append(("^" if kind == "sup" else "_") + "{" + "".join(text[j] for j in run) + "}")
+            out.append(("^" if kind == "sup" else "_") + "{" + "".join(chars[j] for j in run) + "}")
             last = run[-1] + 1
             k += len(run)
             continue
-        out.append(text[last:i] if i in line.on_rules else text[last : i + 1] + added.get(i, ""))
+        out.append(text[last:i] if i in line.on_rules else text[last:i] + chars[i] + added.get(i, ""))
         last = i + 1
         k += 1
     return "".join(out) + text[last:]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ocr.inline_math import (
     Piece,
+    baseline_scripts,
     dash_ones,
     glyph_subscripts,
     line_names,
@@ -14,6 +15,7 @@ from ocr.inline_math import (
     stack_fractions,
     unicode_scripts,
 )
+from ocr.marks import Accent, Mark
 
 
 def piece(text, x0, size=12.0, baseline=100.0, **kw) -> Piece:
@@ -191,3 +193,12 @@ def test_fraction_parts_whose_boxes_both_hold_the_bar_and_scripts_in_a_part():
     row[2] = ocr_piece("2", (205.0, 432.0, 215.0, 444.0))
     row[3] = ocr_piece("> x", (236.0, 422.0, 260.0, 438.0))
     assert stack_fractions(row)[-1].text == r"\frac{y_{1} + y_{2}}{2}"
+
+
+def test_a_letter_whose_glyph_shows_an_accent_is_written_under_it():
+    a, one = AIME_GLYPHS[0], AIME_GLYPHS[1]
+    plus = (a[2] + 1, a[1], a[2] + 5, a[3])
+    accents = {tuple(a): Mark(Accent.VEC, ())}
+    assert glyph_subscripts("ā+1", [a, plus, one], accents) == "\\vec{a}+1"
+    c = (plus[2] + 1, *a[1:])
+    assert baseline_scripts("a+c", [a, plus, c], a[3], 10.0, accents) == "\\vec{a}+c"

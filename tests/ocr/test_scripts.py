@@ -116,3 +116,14 @@ def test_a_fraction_bar_read_as_a_character_is_none():
     assert raise_scripts(line_ink(text, boxes, gray, box), Sizes(full=HEIGHT, x=11)) == "2x"
     text, boxes, gray, box = line([("1", *FULL), ("2", *FULL), ("x", *X)])
     assert raise_scripts(line_ink(text, boxes, gray, box), Sizes(full=HEIGHT, x=11)) == "12x"
+
+
+def test_an_arrow_or_a_bar_over_a_letter_is_written_as_its_accent():
+    # a⃗ + x̄ = 2 read `a+x=2`: the arrow (a shaft with a head at its right end) and the bar are pieces of
+    # their own right over their letters
+    text, boxes, gray, box = line([("a", *X), ("+", *X), ("x", *X), ("=", *X), ("2", *FULL), ("b", *FULL)])
+    top = X[0]
+    gray[top - 5, 13:23] = 0  # the arrow's shaft over the a (columns 13-22)...
+    gray[top - 7 : top - 2, 21:23] = 0  # ...and its head
+    gray[top - 5 : top - 3, 53:63] = 0  # the bar over the x
+    assert raise_scripts(line_ink(text, boxes, gray, box)) == "\\vec{a}+\\bar{x}=2b"

@@ -1,0 +1,177 @@
+"""Accents over letters seen in the ink: a vector's arrow (`\\vec{a}`), a bar (`\\bar{x}`, `\\overline{z}`).
+
+A recognizer reads `a⃗` as `a` or `ā`, and `z̄` as `z`: the mark is a small piece of print of its own, right
+over the glyph it marks, and its shape tells what it is. A mark is flat (much wider than tall), close over
+its glyphs (one, no narrower than the mark by much; or several, the mark spanning them end to end:
+`\\overrightarrow{AB}`), and has no print right over it (a fraction's bar has its numerator there). Its columns tell the shape: a bar's are one stroke each at one height; an arrow's
+are one stroke along the shaft and several at its right end, where the head opens. Anything else over a
+letter (the dot of an `i`, a hat, a tilde, the top stroke of `元`) is no mark.
+
+The masks are print (1) on paper (0), in pixels; each reader maps a mark's `bases` to its own characters.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+import cv2
+import numpy as np
+
+MIN_WIDTH = 4  # pixels: a narrower piece is a speck or a dot
+FLAT = 0.6  # of its width: a mark is at most this tall (an arrow with its head)
+BAR_FLAT = 0.35  # of its width: a bar is at most this tall
+WIDE = 1.6  # of its base's width: a mark is at most this wide (a fraction's bar over one letter is wider)
+TALLER = 1.8  # of the mark's height: its base is at least this tall
+GAP = 0.6  # of the base's height: the mark sits at most this far over it
+OVERLAP = 0.5  # of the narrower: how much the mark and its base overlap side by side
+REACH = 0.5  # of its glyphs' height: a mark over several reaches at most this far beyond them
+CLEAR = 1.2  # of its glyphs' height: the paper this far over a mark is clear (a fraction's bar has its numerator there)
+HEAD = 1.5  # an arrow's head is at least this many times as tall as its shaft (blurred at 144 dpi)
+MIN_AREA = 3  # pixels
+_LETTER = re.compile(r"[A-Za-zα-ωΑ-Ω]")
+_MATH = re.compile(r"[0-9A-Za-zα-ωΑ-Ω+\-−′' ]+")  # what a stretched accent may stand over
+
+
+class Accent(StrEnum):
+    """What a mark over a letter means, named by its LaTeX command."""
+
+    VEC = "vec"
+    BAR = "bar"
+
+
+PixelBox = tuple[int, int, int, int]  # x0, y0, x1, y1, inclusive pixels
+
+
+@dataclass(frozen=True, eq=False)
+class Mark:
+    """An accent and the glyphs under it, left to right: one (`\\vec{a}`) or several
+    (`\\overrightarrow{AB}`). Each mark is its own: two marks alike over two letters are two."""
+
+    accent: Accent
+    bases: tuple[PixelBox, ...]
+
+    def command(self, letters: int) -> str:
+        """The LaTeX command of the accent over `letters` characters."""
+        if letters == 1:
+            return str(self.accent)
+        return "overrightarrow" if self.accent is Accent.VEC else "overline"
+
+
+def marks(mask: np.ndarray) -> list[Mark]:
+    """The accents over glyphs in a mask of print, left to right."""
+    if mask.size == 0:
+        return []
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
+    pieces = [
+        (k, int(x), int(y), int(x + w - 1), int(y + h - 1))
+        for k, (x, y, w, h, area) in enumerate(stats[1:count], start=1)
+        if area >= MIN_AREA
+    ]
+    found = []
+    for k, x0, y0, x1, y1 in pieces:
+        width, height = x1 - x0 + 1, y1 - y0 + 1
+        if width < MIN_WIDTH or height > FLAT * width:
+            continue
+        bases = _bases((x0, y0, x1, y1), pieces, k)
+        if not bases or not _clear(mask, (x0, y0, x1, y1), CLEAR * max(b[3] - b[1] + 1 for b in bases)):
+            continue
+        accent = _shape(labels[y0 : y1 + 1, x0 : x1 + 1] == k)
+        if accent is not None:
+            found.append(Mark(accent, bases))
+    return sorted(found, key=lambda mark: mark.bases[0][0])
+
+
+def _bases(mark: PixelBox, pieces: list, own: int) -> tuple[PixelBox, ...]:
+    """The glyphs right under a mark, if a mark can stand on them: one no narrower than the mark is wide
+    over WIDE, or several that it spans end to end (a rule reaching well beyond them is a table's)."""
+    x0, y0, x1, y1 = mark
+    width, height = x1 - x0 + 1, y1 - y0 + 1
+    under = []
+    for k, bx0, by0, bx1, by1 in pieces:
+        if k == own or by0 <= y1:
+            continue
+        b_width, b_height = bx1 - bx0 + 1, by1 - by0 + 1
+        overlap = min(x1, bx1) - max(x0, bx0) + 1
+        if (
+            overlap >= OVERLAP * min(width, b_width)
+            and by0 - y1 - 1 <= GAP * b_height
+            and b_height >= TALLER * height
+        ):
+            under.append((bx0, by0, bx1, by1))
+    under.sort()
+    if len(under) == 1:
+        return tuple(under) if width <= WIDE * (under[0][2] - under[0][0] + 1) else ()
+    if not under:
+        return ()
+    reach = REACH * float(np.mean([b[3] - b[1] + 1 for b in under]))
+    return tuple(under) if x0 >= under[0][0] - reach and x1 <= max(b[2] for b in under) + reach else ()
+
+
+def _clear(mask: np.ndarray, mark: PixelBox, reach: float) -> bool:
+    """Whether the paper right over a mark is clear, as far up as `reach` (a fraction's numerator is not);
+    a mark too near the top of the mask to tell is none (a fraction's part cut out with its bar)."""
+    x0, y0, x1, _ = mark
+    return y0 >= round(reach) and not mask[y0 - round(reach) : y0, x0 : x1 + 1].any()
+
+
+def _shape(piece: np.ndarray) -> Accent | None:
+    """An arrow (a head at the right end, taller than the shaft and than the left end), a bar (one stroke
+    at one height, no taller at its right end), or neither: a mark that is neither for sure is none."""
+    columns = piece.sum(axis=0).astype(float)
+    inked = columns > 0
+    if inked.sum() < MIN_WIDTH:
+        return None
+    width = piece.shape[1]
+    rows = np.arange(piece.shape[0])[:, None]
+    centres = (piece * rows).sum(axis=0)[inked] / columns[inked]
+    shaft = float(np.median(columns[: max(width // 2, 1)]))
+    end = max(width // 4, 2)
+    head, tail = float(columns[-end:].max()), float(columns[:end].max())
+    if head >= max(HEAD * shaft, 3) and head > tail:
+        return Accent.VEC
+    level = centres.max() - centres.min() <= max(1.0, shaft)
+    if piece.shape[0] <= BAR_FLAT * width and level and head <= shaft:
+        return Accent.BAR
+    return None
+
+
+def accented(char: str, accent: Accent | None) -> str:
+    """`char` written under its accent (`\\vec{a}`; `ā` read for an arrowed `a` is that `a`), when it is a
+    letter; else as it is."""
+    base = _bare(char)
+    if accent is None or not _LETTER.fullmatch(base) or (accent is Accent.BAR and base in "ij"):
+        return char  # a bar over an i is its dot, blurred
+    return f"\\{accent}{{{base}}}"
+
+
+def decorate(chars: Sequence[str], marked: Mapping[int, Mark]) -> list[str]:
+    """`chars` (the text of each character or token, by index) with the marks over them written out
+    (`marked`: the mark over each index): one letter under its accent (`\\vec{a}`), several from the first
+    to the last under the stretched one (`\\overrightarrow{AB}`, what lies between included). A mark over
+    anything but letters, digits and signs (a CJK character's stroke) is left unwritten."""
+    out = list(chars)
+    under: dict[Mark, list[int]] = {}
+    for i, mark in sorted(marked.items()):
+        under.setdefault(mark, []).append(i)
+    for mark, at in under.items():
+        first, last = at[0], at[-1]
+        if first == last:
+            out[first] = accented(out[first], mark.accent)
+            continue
+        span = range(first, last + 1)
+        if not all(_MATH.fullmatch(_bare(out[i]).strip() or " ") for i in span):
+            continue
+        for i in span:
+            out[i] = _bare(out[i])
+        out[first] = f"\\{mark.command(len(span))}{{{out[first]}"
+        out[last] += "}"
+    return out
+
+
+def _bare(text: str) -> str:
+    """`text` without combining marks (the macron of `ā`)."""
+    return "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
