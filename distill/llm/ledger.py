@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 OK = "ok"
+OPEN_TRIES = 40  # a new SQLite ledger opened by several processes at once: tries to set it up
 ERROR = "error"
 
 
@@ -156,6 +157,18 @@ class SqliteLedger(SharedStatements):
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
         self._conn = sqlite3.connect(self.path, timeout=60, check_same_thread=False, isolation_level=None)
+        for attempt in range(OPEN_TRIES):  # processes opening a new ledger at once
+            try:
+                self._set_up()
+                break
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or attempt == OPEN_TRIES - 1:
+                    raise
+                time.sleep(0.05 * (attempt + 1))
+
+    def _set_up(self) -> None:
+        """WAL and the tables. Turning WAL on takes the file alone, and SQLite answers "database is
+        locked" at once, without waiting, to a second process that opens a new ledger at the same time."""
         self._conn.execute("PRAGMA journal_mode=WAL")
         self._conn.execute("PRAGMA synchronous=NORMAL")  # WAL: a commit survives a killed process
         self._conn.execute(_SCHEMA)

@@ -97,7 +97,9 @@ def test_a_correction_made_in_the_browser_reaches_the_dataset(tmp_path, monkeypa
                 ]
                 flag = next(f for f in flags if f)
                 Select(driver.find_element(By.NAME, "flag")).select_by_value(flag)
-                driver.find_element(By.CSS_SELECTOR, "#filters button").click()
+                button = driver.find_element(By.CSS_SELECTOR, "#filters button")
+                button.click()
+                wait.until(ec.staleness_of(button))  # the filtered page has replaced the first one
                 rows = wait.until(ec.presence_of_all_elements_located((By.CSS_SELECTOR, ".problem-row")))
                 assert all(flag in row.text for row in rows)
                 kept = [row for row in rows if "kept" in row.text] or rows
@@ -116,7 +118,9 @@ def test_a_correction_made_in_the_browser_reaches_the_dataset(tmp_path, monkeypa
                 answer = driver.find_element(By.NAME, "answer")
                 answer.clear()
                 answer.send_keys(NEW_ANSWER)
-                driver.find_element(By.CSS_SELECTOR, "button[value=edit]").click()
+                edit = driver.find_element(By.CSS_SELECTOR, "button[value=edit]")
+                edit.click()
+                wait.until(ec.staleness_of(edit))  # the page of the corrected problem has replaced it
                 status = wait.until(ec.presence_of_element_located((By.ID, "review-status")))
                 assert status.text.startswith("corrected by tester")
                 ARTIFACTS.mkdir(parents=True, exist_ok=True)

@@ -1,5 +1,6 @@
 import multiprocessing
 import sqlite3
+import time
 
 from distill.llm.ledger import ERROR, LedgerEntry, SqliteLedger, request_key
 
@@ -81,3 +82,22 @@ def test_concurrent_processes_write_one_ledger(tmp_path):
     for w in workers:
         w.join(60)
     assert SqliteLedger(path).count() == 75
+
+
+def _opener(path: str, start_at: float, index: int) -> None:
+    time.sleep(max(start_at - time.time(), 0))
+    SqliteLedger(path).put(entry(f"k{index}"))
+
+
+def test_processes_opening_a_new_ledger_at_once_all_get_it(tmp_path):
+    # turning WAL on takes the file alone: SQLite answers "database is locked" at once to the others
+    path = str(tmp_path / "new.sqlite")
+    context = multiprocessing.get_context("fork")
+    start_at = time.time() + 1.0
+    workers = [context.Process(target=_opener, args=(path, start_at, i)) for i in range(8)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join(60)
+    assert [w.exitcode for w in workers] == [0] * 8
+    assert SqliteLedger(path).count() == 8
