@@ -54,6 +54,7 @@ EXTRACTOR_VERSION = 12  # bump when the same input and settings give different t
 # CJK characters a Chinese recognizer reads for lone operators (a formula run of nothing else)
 LOOK_ALIKES = str.maketrans({"十": "+", "一": "-", "二": "="})
 FIGURE_LABELS = re.compile(r"(?:[A-Z][′']?\s*){1,4}")  # a row of a figure's point labels
+SAME_LINE = 0.3  # of the smaller box: two reads' lines that overlap this much are one line
 FORMULA_PADDING = 0.15  # body sizes of margin around a formula run cut out for OCR
 MAX_FORMULA_GLYPHS = 200  # pieces of ink: an image with more is a picture, not a formula
 ONE_ROW = 1.5  # body sizes: a formula image no taller is one row, read without line detection
@@ -199,7 +200,7 @@ def _ocr_page(page: pymupdf.Page, settings: Settings) -> PageText:
         watermarked = settings.drop_watermarks and any(_watermark_lines(image, lines))
         if watermarked:  # read again without it; what is left of it is still dropped
             read = without_watermark(image)
-            lines = engine.recognize(read, ink=image)
+            lines = _missed(lines, engine.recognize(read, ink=image))
             lines = [
                 line for line, drop in zip(lines, _watermark_lines(image, lines), strict=True) if not drop
             ]
@@ -264,6 +265,20 @@ def _without_figure_labels(rows: list[str]) -> list[str]:
         for i, row in enumerate(rows)
         if not (labels[i] and ((i > 0 and labels[i - 1]) or (i + 1 < len(rows) and labels[i + 1])))
     ]
+
+
+def _missed(first: list[OcrLine], again: list[OcrLine]) -> list[OcrLine]:
+    """The lines of a second read, and those of the first that it missed: washing a watermark out also
+    lightens small print, and the detector may then miss a fraction's numerator it found before. A line
+    of the first read that overlaps one of the second by SAME_LINE of the smaller box is the same line."""
+
+    def overlap(a: list[float], b: list[float]) -> float:
+        width, height = min(a[2], b[2]) - max(a[0], b[0]), min(a[3], b[3]) - max(a[1], b[1])
+        smaller = min((a[2] - a[0]) * (a[3] - a[1]), (b[2] - b[0]) * (b[3] - b[1]))
+        return max(width, 0) * max(height, 0) / smaller if smaller > 0 else 0.0
+
+    missed = [line for line in first if not any(overlap(line.box, o.box) >= SAME_LINE for o in again)]
+    return again + missed
 
 
 def _uncovered_lines(

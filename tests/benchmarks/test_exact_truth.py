@@ -98,7 +98,7 @@ FLOORS = {
     "text": {"structure": 1.0, "scripts": 1.0, "precision": 1.0, "over": 1.0},
     "images": {"structure": 0.9, "scripts": 0.95, "precision": 0.7, "over": 0.8},
     "vector": {"structure": 0.8, "scripts": 0.95, "precision": 0.7, "over": 0.3},
-    "scan200": {"structure": 0.8, "scripts": 0.85, "precision": 0.95, "over": 0.8},  # accents from the ink
+    "scan200": {"structure": 0.85, "scripts": 0.85, "precision": 0.95, "over": 0.8},
 }
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ocr.extract import _missed
+from ocr.types import OcrLine
 from ocr.watermark import FAINT, faint_lines, watermark_lines, without_watermark
 
 
@@ -55,3 +57,13 @@ def test_without_watermark_turns_its_grey_to_paper_and_keeps_soft_edges():
     assert clean.tolist()[0] == 0 and (clean[5:] == 255).all()
     assert (np.diff(clean[:6].astype(int)) > 0).all()  # darker stays darker: no hard cut
     assert clean[4] < 255 and (clean[1:5] > grey[1:5]).all()
+
+
+def test_lines_the_second_read_missed_are_kept_from_the_first():
+    # washing the watermark out lightens small print too: the second read found the line the watermark
+    # crossed, and lost a fraction's numerator the first read had
+    numerator = OcrLine(text="x^{2}", box=[163, 1021, 193, 1052], score=0.78)
+    crossed = OcrLine(text="的中点M的轨迹方程为", box=[135, 986, 370, 1019], score=0.6)
+    again = OcrLine(text="的中点M的轨迹方程为", box=[137, 990, 370, 1017], score=0.99)
+    option = OcrLine(text="A.", box=[135, 1043, 162, 1068], score=0.99)
+    assert _missed([crossed, numerator], [again, option]) == [again, option, numerator]
