@@ -2,10 +2,11 @@
 
 A recognizer reads `a⃗` as `a` or `ā`, and `z̄` as `z`: the mark is a small piece of print of its own, right
 over the glyph it marks, and its shape tells what it is. A mark is flat (much wider than tall), close over
-its glyphs (one, no narrower than the mark by much; or several, the mark spanning them end to end:
-`\\overrightarrow{AB}`), and has no print right over it (a fraction's bar has its numerator there). Its columns tell the shape: a bar's are one stroke each at one height; an arrow's
-are one stroke along the shaft and several at its right end, where the head opens. Anything else over a
-letter (the dot of an `i`, a hat, a tilde, the top stroke of `元`) is no mark.
+its glyphs (one, the mark not much wider than it; or several, the mark spanning them end to end:
+`\\overrightarrow{AB}`), and has no print right over it (a fraction's bar has its numerator there). Its
+columns tell the shape: a bar's are one stroke each at one height; an arrow's are one stroke along the
+shaft and several at its right end, where the head opens. Anything else over a letter (the dot of an `i`,
+a hat, a tilde, the top stroke of `元`) is no mark.
 
 The masks are print (1) on paper (0), in pixels; each reader maps a mark's `bases` to its own characters.
 """
@@ -86,8 +87,8 @@ def marks(mask: np.ndarray) -> list[Mark]:
 
 
 def _bases(mark: PixelBox, pieces: list, own: int) -> tuple[PixelBox, ...]:
-    """The glyphs right under a mark, if a mark can stand on them: one no narrower than the mark is wide
-    over WIDE, or several that it spans end to end (a rule reaching well beyond them is a table's)."""
+    """The glyphs right under a mark, if a mark can stand on them: one that the mark is at most WIDE times
+    as wide as, or several that it spans end to end (a rule reaching well beyond them is a table's)."""
     x0, y0, x1, y1 = mark
     width, height = x1 - x0 + 1, y1 - y0 + 1
     under = []
