@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ocr.inline_math import Box
-from ocr.marks import Mark, marks
+from ocr.marks import Mark, marks_over
 from ocr.textlayer import RULE_MAX_HEIGHT, Layer
 from ocr.vector_math import FIGURE_HEIGHT  # a taller image is a figure (a display fraction is about 2.5)
 
@@ -81,15 +81,7 @@ def ink_accents(
 ) -> dict[Box, Mark]:
     """The accent (an arrow, a bar: ocr/marks.py) that the crop's ink shows over `glyphs` (boxes in page
     points, as `ink_boxes` gives them), by the glyph's box."""
-    found: dict[Box, Mark] = {}
-    for mark in marks(_dark(crop)):
-        for base in mark.bases:
-            x = origin[0] + (base[0] + base[2] + 1) / 2 * scale
-            y = origin[1] + (base[1] + base[3] + 1) / 2 * scale
-            glyph = next((g for g in glyphs if g[0] <= x <= g[2] and g[1] <= y <= g[3]), None)
-            if glyph is not None:
-                found[tuple(glyph)] = mark
-    return found
+    return {tuple(glyphs[k]): mark for k, mark in marks_over(_dark(crop), glyphs, origin, scale).items()}
 
 
 def _dark(crop: np.ndarray) -> np.ndarray:

@@ -26,7 +26,7 @@ import cv2
 import numpy as np
 
 from ocr.inline_math import Box
-from ocr.marks import Mark, marks
+from ocr.marks import Mark, marks_over
 from ocr.watermark import FAINT, PRINT
 
 MIN_AREA = 3  # pixels: a smaller piece of print is a speck
@@ -129,13 +129,9 @@ def line_glyphs(strip: Strip, width: float) -> LineGlyphs:
 def put_marks(glyphs: Sequence[Glyph], around: Strip) -> None:
     """The accents over glyphs (ocr/marks.py) put on them, read in `around`: the line's print with what
     lies over it (a fraction's bar over a denominator has its numerator there, an accent nothing)."""
-    for mark in marks(around.mask):
-        for base in mark.bases:
-            x, y = around.left + (base[0] + base[2]) / 2, around.top + (base[1] + base[3]) / 2
-            for glyph in glyphs:
-                if glyph.x0 <= x <= glyph.x1 and glyph.y0 <= y <= glyph.y1:
-                    glyph.mark = mark
-                    break
+    boxes = [(g.x0, g.y0, g.x1 + 1, g.y1 + 1) for g in glyphs]  # pixel edges, as the marks are placed
+    for k, mark in marks_over(around.mask, boxes, (around.left, around.top)).items():
+        glyphs[k].mark = mark
 
 
 def _area(glyph: Glyph) -> int:

@@ -55,10 +55,9 @@ class Mark:
     accent: Accent
     bases: tuple[PixelBox, ...]
 
-    def command(self, letters: int) -> str:
-        """The LaTeX command of the accent over `letters` characters."""
-        if letters == 1:
-            return str(self.accent)
+    @property
+    def stretched(self) -> str:
+        """The LaTeX command of the accent over several characters."""
         return "overrightarrow" if self.accent is Accent.VEC else "overline"
 
 
@@ -84,6 +83,26 @@ def marks(mask: np.ndarray) -> list[Mark]:
         if accent is not None:
             found.append(Mark(accent, bases))
     return sorted(found, key=lambda mark: mark.bases[0][0])
+
+
+def marks_over(
+    mask: np.ndarray,
+    boxes: Sequence[Sequence[float]],
+    origin: tuple[float, float] = (0.0, 0.0),
+    scale: float = 1.0,
+) -> dict[int, Mark]:
+    """The mark over each of `boxes` (x0, y0, x1, y1, in the units of `origin` and `scale`, which place
+    the mask's pixels), by the box's index: a box holds a mark when it holds the middle of one of its
+    bases."""
+    found: dict[int, Mark] = {}
+    for mark in marks(mask):
+        for base in mark.bases:
+            x = origin[0] + (base[0] + base[2] + 1) / 2 * scale
+            y = origin[1] + (base[1] + base[3] + 1) / 2 * scale
+            k = next((k for k, b in enumerate(boxes) if b[0] <= x <= b[2] and b[1] <= y <= b[3]), None)
+            if k is not None:
+                found[k] = mark
+    return found
 
 
 def _bases(mark: PixelBox, pieces: list, own: int) -> tuple[PixelBox, ...]:
@@ -168,7 +187,7 @@ def decorate(chars: Sequence[str], marked: Mapping[int, Mark]) -> list[str]:
             continue
         for i in span:
             out[i] = _bare(out[i])
-        out[first] = f"\\{mark.command(len(span))}{{{out[first]}"
+        out[first] = f"\\{mark.stretched}{{{out[first]}"
         out[last] += "}"
     return out
 
