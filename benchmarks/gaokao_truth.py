@@ -34,6 +34,8 @@ TRUTH_CORRECTIONS: dict[tuple[str, int], tuple[tuple[str, str], ...]] = {
     ("beijing", 8): (("，求该四棱锥的高？", "，则该四棱锥的高为？"),),
     ("beijing", 9): (("是 $y=2^x$ 上的点", "是函数 $y=2^x$ 图象上不同的两点"),),
     ("beijing", 10): ((r"\{ y|y=", r"\{ (x,y)|y="),),
+    ("beijing", 12): (("[π/6,π/3]", r"\left[\frac{π}{6},\frac{π}{3}\right]"),),  # stacked on the paper
+    ("beijing", 13): (("x^2/4", r"\frac{x^2}{4}"),),  # stacked on the paper
     ("beijing", 14): (("体积为 10 的等比数列，", "体积为公比为 10 的等比数列．"),),
     ("beijing", 15): (
         ("M = {a_n = b_n}", "M = \\{k|a_k = b_k\\}"),

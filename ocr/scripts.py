@@ -23,9 +23,11 @@ engine (`read`). A fraction bar read as a character is no character.
 
 from __future__ import annotations
 
+import itertools
 import re
+import unicodedata
 from collections.abc import Callable, Collection, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -42,6 +44,7 @@ SUP_TOP = 0.85  # of the glyph height above the baseline: a superscript reaches 
 SUB_TOP = 0.6  # of the glyph height above the baseline: a subscript starts no higher
 REFERENCE = 2  # full-size glyphs a line measured alone needs for its baseline (one, with the page's sizes)
 NEAR = 0.5  # of the glyph height: a dropped script sits at most this far right of its base
+ECHO = 1 / 3  # of a script's ink box: a character after it read on less ink repeats it
 LEAST = 0.3  # of the glyph height: a script is at least this tall (a dot is none)
 DESCENT = 1.3  # of the x-height: a letter with a descender is at least this tall
 FULL_SIZE = 75  # percentile of a page's glyph heights that is taken as their full size
@@ -159,6 +162,12 @@ def raise_scripts(
     read with it and written after its base. An accent over letters (ocr/marks.py) is written over them
     (`\\vec{a}`, `\\overrightarrow{AB}`)."""
     role, measure = _roles(line, sizes)
+    fixed = _without_echoes(line, ())
+    if read is not None and measure is not None:
+        fixed = _misread_braces(fixed, measure, read)
+    if fixed is not line:
+        line = fixed
+        role, measure = _roles(line, sizes)
     text, shown = line.text, line.shown
     added = {i: "_{1}" for i in lost_ones}
     chars = decorate(text, {i: glyph.mark for i, glyph in line.glyphs.items() if glyph and glyph.mark})
@@ -225,6 +234,67 @@ def _dropped_scripts(
         if _READ_SCRIPT.fullmatch(script):
             added[base] = ("^" if kind == "sup" else "_") + "{" + script + "}"
     return added
+
+
+def _misread_braces(line: LineInk, measure: _Measure, read: Callable[[Glyph], str]) -> LineInk:
+    """The line with each brace that has no partner in it and whose glyph sits small, raised or lowered
+    read again on its own: recognizers read a script digit as `{` (`b²` read `b{2`, `OP₁` read `OP{`)."""
+    text = list(line.text)
+    for i in line.shown:
+        glyph = line.glyphs[i]
+        if i not in _lone_braces(line.text) or glyph is None:
+            continue
+        if not _role("0", line.ink[i], measure.baseline, measure.height, measure.sizes):
+            continue
+        script = read(glyph)
+        if len(script) == 1 and script in _CASELESS:
+            script = script.lower()
+        if _SCRIPT.fullmatch(script):
+            text[i] = script
+    read_again = [i for i in line.shown if text[i] != line.text[i]]
+    return _without_echoes(replace(line, text="".join(text)), read_again) if read_again else line
+
+
+def _without_echoes(line: LineInk, scripts: Collection[int]) -> LineInk:
+    """The line with no character that repeats the script before it (one of `scripts`, or one the
+    recognizer wrote as a Unicode script, `²`) on no glyph or a speck beside it (ECHO of its ink box):
+    such a character was read from the script's own glyph (`y²2`, `b{2`)."""
+    ink, on_rules = dict(line.ink), set(line.on_rules)
+    for a, b in itertools.pairwise(line.shown):
+        char = line.text[a]
+        script = a in scripts or unicodedata.normalize("NFKC", char) != char
+        glyph = line.glyphs[a]
+        if (
+            script
+            and glyph
+            and unicodedata.normalize("NFKC", char) == line.text[b]
+            and _speck(line.glyphs[b], glyph)
+        ):
+            ink[b] = None
+            on_rules.add(b)
+    return replace(line, ink=ink, on_rules=on_rules) if on_rules != line.on_rules else line
+
+
+def _speck(glyph: Glyph | None, beside: Glyph) -> bool:
+    def area(g: Glyph) -> int:
+        return (g.x1 - g.x0 + 1) * (g.y1 - g.y0 + 1)
+
+    return glyph is None or area(glyph) < ECHO * area(beside)
+
+
+def _lone_braces(text: str) -> set[int]:
+    """Indices of the braces of `text` that close none and are closed by none."""
+    opened: list[int] = []
+    lone: set[int] = set()
+    for i, char in enumerate(text):
+        if char == "{":
+            opened.append(i)
+        elif char == "}":
+            if opened:
+                opened.pop()
+            else:
+                lone.add(i)
+    return lone | set(opened)
 
 
 def _roles(line: LineInk, sizes: Sizes | None) -> tuple[dict[int, str], _Measure | None]:

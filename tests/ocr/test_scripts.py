@@ -127,3 +127,36 @@ def test_an_arrow_or_a_bar_over_a_letter_is_written_as_its_accent():
     gray[top - 7 : top - 2, 21:23] = 0  # ...and its head
     gray[top - 5 : top - 3, 53:63] = 0  # the bar over the x
     assert raise_scripts(line_ink(text, boxes, gray, box)) == "\\vec{a}+\\bar{x}=2b"
+
+
+def test_a_lone_brace_on_a_script_glyph_is_read_again():
+    # the page prints 1+b²; the recognizer read `1+b{2`: the `{` on the raised 2, the `2` on a speck beside it
+    speck = (SUP[0], SUP[0] + 2)
+    glyphs = [("1", *FULL), ("+", *X), ("b", *FULL), ("{", *SUP), ("2", *speck), ("=", *X), ("5", *FULL)]
+    text, boxes, gray, box = line(glyphs)
+    ink = line_ink(text, boxes, gray, box)
+    seen = []
+
+    def read(glyph):
+        seen.append((glyph.x0, glyph.y0))
+        return "2"
+
+    assert raise_scripts(ink, Sizes(full=HEIGHT, x=11), read=read) == "1+b^{2}=5"
+    assert seen == [(73, SUP[0])]  # only the brace's glyph was read
+    assert raise_scripts(ink, Sizes(full=HEIGHT, x=11), read=lambda glyph: "?") == "1+b{2=5"  # not a script
+    # a brace with its partner, or one on the line, is a brace
+    glyphs = [("{", *FULL), ("x", *X), ("}", *SUP), ("5", *FULL), ("A", *FULL)]
+    text, boxes, gray, box = line(glyphs)
+    assert raise_scripts(line_ink(text, boxes, gray, box), Sizes(full=HEIGHT, x=11), read=read) == "{x}5A"
+    text, boxes, gray, box = line([("a", *X), ("{", *FULL), ("5", *FULL), ("A", *FULL)])
+    assert raise_scripts(line_ink(text, boxes, gray, box), Sizes(full=HEIGHT, x=11), read=read) == "a{5A"
+
+
+def test_a_character_that_repeats_a_unicode_script_on_no_ink_of_its_own_is_none():
+    # the recognizer read y² as `y²2`: the 2 has no glyph of its own
+    glyphs = [("y", BASELINE - 10, BASELINE + 6), ("²", *SUP), ("2", *SUP), ("=", *X), ("1", *FULL)]
+    text, boxes, gray, box = line(glyphs)
+    gray[:, 50:70] = 255  # the third box holds no ink
+    assert raise_scripts(line_ink(text, boxes, gray, box), Sizes(full=HEIGHT, x=11)) == "y²=1"
+    text, boxes, gray, box = line(glyphs)  # a 2 with ink of its own is a character
+    assert raise_scripts(line_ink(text, boxes, gray, box), Sizes(full=HEIGHT, x=11)) == "y²2=1"
