@@ -68,7 +68,11 @@ validate: install $(DAGSTER_HOME)/dagster.yaml
 # UV_LOCK_ARGS adds e.g. --upgrade-package transformers; LOCK_FIND_LINKS is where the CPU torch wheel is.
 LOCK_FIND_LINKS ?= $(or $(wildcard /opt/wheels),https://download.pytorch.org/whl/cpu/torch/)
 UV_COMPILE = $(VENV)/bin/uv pip compile --quiet --python-version 3.11 --python-platform x86_64-manylinux_2_28 $(UV_LOCK_ARGS)
-lock: install
+# uv alone (the locked one): a pyproject that gained a dependency cannot pass `install` before it is locked
+$(VENV)/bin/uv:
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet "$$(grep -m1 '^uv==' $(LOCK))"
+lock: $(VENV)/bin/uv
 	$(UV_COMPILE) requirements/bootstrap.in -o requirements/bootstrap.txt
 	$(UV_COMPILE) pyproject.toml --extra train --extra dev --find-links $(LOCK_FIND_LINKS) \
 	  -c requirements/cpu-torch.txt -o $(LOCK)

@@ -16,8 +16,9 @@ from assets.resources import DatasetResource, StorageResource
 from assets.verified_cot import verified_cot
 from distill.core.storage import read_jsonl
 from distill.dataset import checks as dataset_checks
-from distill.dataset.assembly import build_dataset, decontaminator, publish
+from distill.dataset.assembly import build_dataset, decontaminator
 from distill.dataset.card import write_card
+from distill.dataset.publication import ASSET, publish, publish_to_store
 from distill.llm.prompts import Prompt
 
 
@@ -36,7 +37,7 @@ def distill_dataset(
     collections = [c for c in store.partitions("verified_cot") if c in registered]
     if not collections:
         raise dg.Failure("no collection has verified_cot yet: materialize the collections first")
-    target = store.local_dir("distill_dataset")
+    target = store.local_dir(ASSET)
     staging = target.with_name(".distill_dataset.staging")
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir()
@@ -53,7 +54,8 @@ def distill_dataset(
     )
     write_card(staging, report, policy, dataset.license)
     publish(staging, target)
-    context.log.info(f"dataset {report.version} at {target}: {report.counts}, dropped {report.dropped}")
+    where = str(target) if store.works_in_root else publish_to_store(store, target)
+    context.log.info(f"dataset {report.version} at {where}: {report.counts}, dropped {report.dropped}")
     return dg.MaterializeResult(
         metadata={
             "version": report.version,
@@ -70,13 +72,13 @@ def distill_dataset(
             "duplicates": report.duplicates,
             "verified_share": report.verified_share,
             "collections": collections,
-            "path": dg.MetadataValue.path(str(target)),
+            "path": dg.MetadataValue.path(where),
         }
     )
 
 
 def _dir(storage: StorageResource) -> Path:
-    return storage.store().local_dir("distill_dataset")
+    return storage.dataset_dir()
 
 
 @dg.asset_check(asset=distill_dataset, blocking=True, description="The SFT view has rows to train on.")

@@ -4,6 +4,7 @@ from assets.partitions import collections
 from assets.resources import OcrResource, StorageResource
 from distill.core.records import PageRow
 from distill.pages.ingest import extract_collection
+from distill.pages.leases import PageLeases
 from ocr import EngineUnavailable
 
 
@@ -12,7 +13,8 @@ from ocr import EngineUnavailable
     group_name="ingest",
     kinds={"pdf", "parquet"},
     description="Every page of every PDF in the collection: text layer with inline math, OCR for scanned "
-    "pages and vector-drawn formulas; engine, confidence and flags (scanned, math_lost, ...) per page.",
+    "pages and vector-drawn formulas; engine, confidence and flags (scanned, math_lost, ...) per page. "
+    "Runs of one collection at once share its pages through the ledger's leases.",
 )
 def pdf_pages(
     context: dg.AssetExecutionContext, storage: StorageResource, ocr: OcrResource
@@ -21,9 +23,11 @@ def pdf_pages(
     folder = storage.inbox() / collection
     if not folder.is_dir():
         raise dg.Failure(f"collection folder {folder} does not exist (INBOX_ROOT={storage.inbox_root})")
-    cache_dir = storage.store().local_dir("cache", "pdf_pages")
+    cache = storage.store().url("cache", "pdf_pages")
     try:
-        rows, stats = extract_collection(collection, folder, cache_dir, ocr.settings(), workers=ocr.workers)
+        rows, stats = extract_collection(
+            collection, folder, cache, ocr.settings(), ocr.workers, PageLeases(storage.ledger())
+        )
     except EngineUnavailable as exc:
         raise dg.Failure(f"OCR engine {ocr.engine!r} cannot run: {exc}", allow_retries=False) from exc
     for row in rows:

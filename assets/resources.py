@@ -23,6 +23,7 @@ from assets.config_fields import values as config_values
 from assets.config_fields import with_fields
 from distill.core.kinds import CotMode, TeacherInput
 from distill.core.storage import TableStore
+from distill.dataset import publication
 from distill.dataset.assembly import DatasetPolicy
 from distill.dataset.decontamination import BenchmarkItem, load_benchmarks
 from distill.dataset.filters import CountTokens, student_token_counter
@@ -38,9 +39,13 @@ from ocr import EngineConfig, Limits, Settings
 
 
 class StorageResource(dg.ConfigurableResource):
-    """The data root (path or fsspec URL) and the inbox of collections (one folder each)."""
+    """The data root (a path, or an fsspec URL such as ``s3://bucket/prefix``), the inbox of collections
+    (one folder each), and ``work_dir``: a local directory for what needs a file system (the SQLite
+    ledger, training checkpoints, the dataset's local copy, review decisions); "" is the data root, which
+    must then be a local path."""
 
     data_root: str = "./data"
+    work_dir: str = ""
     inbox_root: str = "./inbox"
     review_url: str = "http://127.0.0.1:8765"  # where `python -m pipelines review` serves this data root
     # The variable that holds the ledger's postgresql:// URL (a server that workers on several machines
@@ -48,7 +53,14 @@ class StorageResource(dg.ConfigurableResource):
     ledger_url_env: str = "LEDGER_URL"
 
     def store(self) -> TableStore:
-        return TableStore(self.data_root)
+        return TableStore(self.data_root, self.work_dir)
+
+    def dataset_dir(self) -> Path:
+        """The local dir of the current dataset: the data root's own, or a local copy of the one an
+        object-store root points at."""
+        store = self.store()
+        local = store.local_dir(publication.ASSET)
+        return local if store.works_in_root else publication.local_copy(store, local)
 
     def inbox(self) -> Path:
         return Path(self.inbox_root)

@@ -31,12 +31,11 @@ def student_eval(
     if unknown or not training.eval_arms:
         raise dg.Failure(f"eval_arms must name arms among {list(ARM_STAGES)}, got {training.eval_arms}")
     store = storage.store()
-    models = store.local_dir("models")
-    dataset_dir = store.local_dir("distill_dataset")
+    dataset_dir = storage.dataset_dir()
     arms = {
         arm: training.base_model
         if ARM_STAGES[arm] is None
-        else runs.latest(models, ARM_STAGES[arm])["checkpoint"]
+        else runs.latest(store, ARM_STAGES[arm])["checkpoint"]
         for arm in training.eval_arms
     }
     try:

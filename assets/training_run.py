@@ -28,7 +28,7 @@ def training_asset(
         if start_from is None:
             start_model = training.base_model
         else:
-            start_model = runs.latest(storage.store().local_dir("models"), start_from)["checkpoint"]
+            start_model = runs.latest(storage.store(), start_from)["checkpoint"]
         return train_stage(
             context,
             stage,
@@ -57,12 +57,10 @@ def train_stage(
     checkpoint of the same (dataset version, recipe, start model). The script streams its per-step figures
     as log lines and reports the final ones (loss, reward, kl, tokens/s, history) as metadata."""
     store = storage.store()
-    run = runs.Run.plan(
-        store.local_dir("models"), store.local_dir("distill_dataset"), stage, recipe, start_model
-    )
+    run = runs.Run.plan(store.local_dir("models"), storage.dataset_dir(), stage, recipe, start_model)
     if run.finished():
         context.log.info(f"{stage}: dataset and recipe unchanged, reusing {run.out / 'final'}")
-        run.record()
+        run.record(store)
         return dg.MaterializeResult(metadata={**run.reported(), **run.info, "reused": True})
     command = training.command(module, *run.script_args())
     context.log.info(f"{stage}: {' '.join(command)}")
@@ -70,5 +68,5 @@ def train_stage(
     result = invocation.get_materialize_result()
     if not run.finished():
         raise dg.Failure(f"{stage} finished without a final checkpoint in {run.out}")
-    run.record()
+    run.record(store)
     return dg.MaterializeResult(metadata={**(result.metadata or {}), **run.info, "reused": False})

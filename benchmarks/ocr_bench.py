@@ -2,6 +2,7 @@
 
     .venv/bin/python -m benchmarks.ocr_bench [--data ../shared/data] [--only quality,handouts,text,scanned]
                                              [--scanned-pages N] [--min-seconds S]
+    .venv/bin/python -m benchmarks.ocr_bench --only shared [--shared-workers 1,2]
 
 - ``quality``: each scanned gaokao 2024 exam (``gaokao2024/*.pdf``) through ``ocr.extract_pdf`` against
   its hand-typed ``*.truth.csv`` (questions and options): CJK-character recall (multiset, whole exam) and
@@ -38,6 +39,12 @@
   covers is read piece by piece (``read_uncovered``). Each page goes through the three in
   turn, once (``--scanned-pages`` bounds the pages). Then a warm pool of 1 and of 2 processes, their
   ratio.
+- ``shared`` (not in the default set): the gaokao scans as one collection, extracted by 1, 2, ... worker
+  processes at once (``--shared-workers``), each ``distill.pages.ingest.extract_collection`` with one
+  process of its own and one ONNX thread (a core each, as workers on machines of their own have; no more
+  workers than cores) and the page leases of one SQLite ledger, into one empty cache: pages/s from the
+  first worker's start to the last one's end, scaling against one worker (against linear), and pages
+  extracted twice (duplicates, target 0).
 
 Ratios measured on a loaded machine are noisy: the load average is printed with the figures.
 """
@@ -46,10 +53,12 @@ from __future__ import annotations
 
 import argparse
 import concurrent.futures as futures
+import json
 import multiprocessing
 import os
 import re
 import sys
+import tempfile
 import time
 import unicodedata
 from collections import Counter
@@ -63,7 +72,9 @@ from benchmarks.gaokao_truth import TRUTH_CORRECTIONS, TRUTH_ERRATA, corrected, 
 from benchmarks.latex_symbols import SYMBOLS as LATEX_SYMBOLS
 from benchmarks.math_structure import Fidelity
 from benchmarks.split_eval import exam_fidelity
-from distill.pages.ingest import CHUNK_PAGES, extract_pages
+from distill.llm.ledger import open_ledger
+from distill.pages.ingest import CHUNK_PAGES, extract_collection, extract_pages
+from distill.pages.leases import PageLeases
 from distill.problems.splitting import clean_pages, split_document
 from ocr import EngineConfig, Settings, extract_pdf
 from ocr.engines import render_dpi
@@ -368,6 +379,46 @@ def scanned(data: Path, max_pages: int, min_seconds: float) -> None:
     print(f"pool of 1 / 2 processes       {one:6.3f} / {two:.3f} pages/s   scaling {two / one:.2f}x")
 
 
+def _shared_worker(inbox: str, root: str, name: str, start) -> None:
+    leases = PageLeases(open_ledger(Path(root, "ledger.sqlite")))
+    start.wait()
+    began = time.time()
+    one_core = Settings(engine=EngineConfig(threads=1))  # each worker a core, as on machines of their own
+    _, stats = extract_collection("bench", Path(inbox), Path(root, "cache"), one_core, 1, leases)
+    extracted = stats.pages - stats.cached_pages - stats.from_other_workers
+    Path(root, f"{name}.json").write_text(
+        json.dumps({"began": began, "ended": time.time(), "extracted": extracted})
+    )
+
+
+def shared(data: Path, counts: list[int]) -> None:
+    inbox = data / "pdfs" / "gaokao2024"
+    pages = sum(pymupdf.open(path).page_count for path in sorted(inbox.glob("*.pdf")))
+    print(f"== shared: {pages} gaokao pages as one collection, N workers on one ledger ({load()})")
+    context = multiprocessing.get_context("spawn")
+    rates: dict[int, float] = {}
+    for n in counts:
+        with tempfile.TemporaryDirectory() as root:
+            start = context.Barrier(n)
+            workers = [
+                context.Process(target=_shared_worker, args=(str(inbox), root, f"w{k}", start))
+                for k in range(n)
+            ]
+            for worker in workers:
+                worker.start()
+            for worker in workers:
+                worker.join()
+            done = [json.loads(Path(root, f"w{k}.json").read_text()) for k in range(n)]
+        seconds = max(d["ended"] for d in done) - min(d["began"] for d in done)
+        rates[n] = pages / seconds
+        extracted = [d["extracted"] for d in done]
+        print(
+            f"{n} worker(s)   {rates[n]:6.3f} pages/s   scaling {rates[n] / rates[counts[0]]:.2f}x "
+            f"(linear {n / counts[0]:.0f}x)   pages extracted per worker {extracted}   "
+            f"duplicates {sum(extracted) - pages}"
+        )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m benchmarks.ocr_bench", description=__doc__.split("\n\n")[0]
@@ -380,6 +431,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--min-seconds", type=float, default=5.0, help="time each throughput figure this long"
     )
+    parser.add_argument("--shared-workers", default="1,2", help="worker counts of the shared section")
     args = parser.parse_args(argv)
     if not (args.data / "pdfs").is_dir():
         print(
@@ -397,6 +449,8 @@ def main(argv: list[str] | None = None) -> int:
         text_layer(args.data, args.min_seconds)
     if "scanned" in sections:
         scanned(args.data, args.scanned_pages, args.min_seconds)
+    if "shared" in sections:
+        shared(args.data, [int(n) for n in args.shared_workers.split(",")])
     print(f"done ({load()})")
     return 0
 

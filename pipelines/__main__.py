@@ -121,8 +121,8 @@ def serve_review(storage, host: str, port: int, token: str, reviewer: str) -> No
 
     if host not in LOOPBACK and not token:
         token = secrets.token_urlsafe(16)  # never open to a network without one
-    root = Path(storage.store().local_dir())
-    app = create_app(ReviewSettings(root, storage.inbox(), token, reviewer))
+    root = storage.data_root
+    app = create_app(ReviewSettings(root, storage.inbox(), token, reviewer, storage.work_dir))
     shown = f"[{host}]" if ":" in host else host
     print(f"review page of {root}: http://{shown}:{port}/" + (f"?token={token}" if token else ""), flush=True)
     uvicorn.run(app, host=host, port=port, log_level="warning")

@@ -1,7 +1,7 @@
 """One environment YAML (``configs/<env>.yaml``) -> the resources of a deployment.
 
-``PIPELINE_CONFIG`` names the file (default ``configs/local.yaml``, the embedded default). ``DATA_ROOT``
-and ``INBOX_ROOT`` override the storage paths. A teacher's secret is named by ``api_key_env`` and read
+``PIPELINE_CONFIG`` names the file (default ``configs/local.yaml``, the embedded default). ``DATA_ROOT``,
+``WORK_DIR`` and ``INBOX_ROOT`` override the storage paths. A teacher's secret is named by ``api_key_env`` and read
 through ``dg.EnvVar`` at run time, so it never sits in the config, the logs or the metadata.
 """
 
@@ -43,6 +43,7 @@ def load_resources(path: str | Path | None = None) -> dict[str, object]:
     storage = dict(data.get("storage", {}))
     storage["data_root"] = os.environ.get("DATA_ROOT", storage.get("data_root", "./data"))
     storage["inbox_root"] = os.environ.get("INBOX_ROOT", storage.get("inbox_root", "./inbox"))
+    storage["work_dir"] = os.environ.get("WORK_DIR", storage.get("work_dir", ""))
     teacher = _endpoint(data.get("teacher", {}))
     translator_section = data.get("translator", "teacher")
     translator = teacher if translator_section == "teacher" else _endpoint(translator_section)

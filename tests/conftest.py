@@ -38,6 +38,31 @@ def postgres_url():
         yield url
 
 
+@pytest.fixture(scope="session")
+def s3_env():
+    """The environment of a real S3-compatible server on loopback for the session (moto's server)."""
+    from tests.services.s3 import s3_server
+
+    with s3_server() as env:
+        yield env
+
+
+@pytest.fixture
+def s3_root(s3_env, monkeypatch):
+    """``s3://<a new bucket>/data`` on the session's server, its endpoint and keys in the environment."""
+    import uuid
+
+    import s3fs
+
+    for name, value in s3_env.items():
+        monkeypatch.setenv(name, value)
+    s3fs.S3FileSystem.clear_instance_cache()  # a client made for another endpoint is not reused
+    bucket = f"t-{uuid.uuid4().hex[:12]}"
+    s3fs.S3FileSystem().mkdir(bucket)
+    yield f"s3://{bucket}/data"
+    s3fs.S3FileSystem.clear_instance_cache()
+
+
 @pytest.fixture
 def postgres_db(postgres_url):
     """A new, empty database on the session's server."""

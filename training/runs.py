@@ -1,8 +1,9 @@
 """Where trained students live, and whether a training run can be skipped (pure logic).
 
 A run is keyed by (dataset version, recipe text, starting model): the same key means the same
-training, so its checkpoint is reused instead of retrained. ``<models>/<stage>.json`` points at the
-checkpoint of the latest materialization of each stage, for the stages downstream of it.
+training, so its checkpoint is reused instead of retrained. ``<data root>/models/<stage>.json`` points
+at the checkpoint of the latest materialization of each stage, for the stages downstream of it; the
+checkpoints themselves are in ``<models>``, a local directory (the work dir).
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
+
+from distill.core.storage import TableStore
 
 
 def run_key(dataset_version: str, recipe_path: str | Path, start_model: str) -> str:
@@ -29,18 +32,19 @@ def finished(directory: Path) -> bool:
     return (final / "config.json").is_file() and (directory / "metrics.json").is_file()
 
 
-def record(models_dir: Path, stage: str, info: dict) -> None:
-    pointer = models_dir / f"{stage}.json"
-    tmp = pointer.with_suffix(".tmp")
-    tmp.write_text(json.dumps(info, indent=2), encoding="utf-8")
-    tmp.replace(pointer)
+def _pointer(store: TableStore, stage: str) -> str:
+    return store.url("models", f"{stage}.json")
 
 
-def latest(models_dir: Path, stage: str) -> dict:
-    pointer = models_dir / f"{stage}.json"
-    if not pointer.is_file():
-        raise FileNotFoundError(f"{pointer} does not exist: materialize {stage} first")
-    return json.loads(pointer.read_text(encoding="utf-8"))
+def record(store: TableStore, stage: str, info: dict) -> None:
+    store.write_bytes(_pointer(store, stage), json.dumps(info, indent=2).encode("utf-8"))
+
+
+def latest(store: TableStore, stage: str) -> dict:
+    data = store.read_bytes(_pointer(store, stage))
+    if data is None:
+        raise FileNotFoundError(f"{_pointer(store, stage)} does not exist: materialize {stage} first")
+    return json.loads(data)
 
 
 @dataclass(frozen=True)
@@ -87,9 +91,9 @@ class Run:
         scalars = {k: v for k, v in metrics.items() if isinstance(v, int | float | str | bool)}
         return {**scalars, **({"versions": metrics["versions"]} if "versions" in metrics else {})}
 
-    def record(self) -> None:
-        """Point ``<models>/<stage>.json`` at this run's checkpoint."""
-        record(self.models_dir, self.stage, self.info)
+    def record(self, store: TableStore) -> None:
+        """Point the stage's pointer in ``store`` at this run's checkpoint."""
+        record(store, self.stage, self.info)
 
     def script_args(self) -> list[str]:
         return [

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import shutil
 import time
 from collections import Counter
 from collections.abc import Iterator, Sequence
@@ -566,15 +565,3 @@ def _digest(out: Path) -> str:
             while chunk := f.read(1 << 20):
                 digest.update(chunk)
     return digest.hexdigest()[:16]
-
-
-def publish(staging: Path, target: Path) -> None:
-    """Replace ``target`` with the finished ``staging`` dir (old shards never mix with new ones)."""
-    old = target.with_name(f".{target.name}.old")
-    if old.exists():
-        shutil.rmtree(old)
-    if target.exists():
-        target.rename(old)
-    staging.rename(target)
-    if old.exists():
-        shutil.rmtree(old)

@@ -24,10 +24,7 @@ import contextlib
 import itertools
 import json
 import logging
-import os
-import socket
 import time
-import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -49,7 +46,15 @@ from distill.llm.flow_control import (
     is_endpoint_failure,
     retry_after_s,
 )
-from distill.llm.ledger import ERROR, OK, Ledger, LedgerEntry, request_key
+from distill.llm.ledger import (
+    ERROR,
+    OK,
+    Ledger,
+    LedgerEntry,
+    lease_owner,
+    release_dead_leases,
+    request_key,
+)
 
 log = logging.getLogger(__name__)
 
@@ -435,7 +440,7 @@ class _Stream:
         self.commits = _GroupCommit(teacher.ledger, self.committed, backlog=4 * s.concurrency)
         self.working = s.concurrency  # workers still running; the last one closes the ledger queue
         self.fatal: Exception | None = None  # what stopped the run
-        self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self.owner = lease_owner()
         self.leased: set[str] = set()  # keys this run claimed and has not committed
         self.held_elsewhere: dict[str, ChatRequest] = {}  # keys another worker's lease holds
         self.changed = asyncio.Event()  # set when nothing is waiting any more: the producer may end
@@ -525,23 +530,11 @@ class _Stream:
             for index in self.waiting.pop(key):
                 self.stats.from_other_workers += 1
                 self.deliver(index, result)
-        self.free_dead_leases(list(self.held_elsewhere))
+        release_dead_leases(self.teacher.ledger, list(self.held_elsewhere))
         mine = self.teacher.ledger.claim(list(self.held_elsewhere), self.owner, self.settings.lease_s)
         self.leased |= mine
         for key in mine:
             await self.queue.put((key, self.held_elsewhere.pop(key)))
-
-    def free_dead_leases(self, keys: list[str]) -> None:
-        """Release the leases of workers of this machine that are no longer running (a killed run
-        resumed here need not wait for its own leases to expire)."""
-        dead: dict[str, list[str]] = {}
-        for key, owner in self.teacher.ledger.holders(keys).items():
-            host, _, rest = owner.partition(":")
-            pid = rest.partition(":")[0]
-            if host == socket.gethostname() and pid.isdigit() and not _alive(int(pid)):
-                dead.setdefault(owner, []).append(key)
-        for owner, held in dead.items():
-            self.teacher.ledger.release(held, owner)
 
     async def send_claimed(self, batch: list[tuple[str, ChatRequest]]) -> None:
         """Claim a batch of keys (one transaction) and queue those this run now holds; the others wait in
@@ -588,16 +581,6 @@ class _Stream:
         self.working -= 1
         if not self.working:
             await self.commits.put(None)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # alive, another user's
-        return True
-    return True
 
 
 async def _admit(limiter: RateLimiter, estimate: int) -> None:

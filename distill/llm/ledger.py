@@ -21,9 +21,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import socket
 import sqlite3
 import threading
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import MISSING, Field, asdict, dataclass, fields
 from pathlib import Path
@@ -252,6 +255,34 @@ class SqliteLedger(SharedStatements):
 
     def close(self) -> None:
         self._conn.close()
+
+
+def lease_owner() -> str:
+    """A lease owner's name: ``host:pid:random`` (a worker of this machine that died is recognized by it)."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+def release_dead_leases(ledger: Ledger, keys: list[str]) -> None:
+    """Release the leases on ``keys`` of workers of this machine that are no longer running (a killed run
+    resumed here need not wait for its own leases to expire)."""
+    dead: dict[str, list[str]] = {}
+    for key, owner in ledger.holders(keys).items():
+        host, _, rest = owner.partition(":")
+        pid = rest.partition(":")[0]
+        if host == socket.gethostname() and pid.isdigit() and not _alive(int(pid)):
+            dead.setdefault(owner, []).append(key)
+    for owner, held in dead.items():
+        ledger.release(held, owner)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # alive, another user's
+        return True
+    return True
 
 
 def open_ledger(where: str | Path) -> Ledger:

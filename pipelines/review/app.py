@@ -49,10 +49,11 @@ SECURITY_HEADERS = {
 
 @dataclass
 class ReviewSettings:
-    data_root: Path
+    data_root: str | Path  # a path or an fsspec URL (the tables)
     inbox: Path
     token: str = ""  # required on every request when set
     reviewer: str = ""  # the default reviewer name of the forms
+    work_dir: str = ""  # the decisions and rendered pages (storage.work_dir; "": the data root)
 
 
 def _templates() -> Environment:
@@ -63,12 +64,12 @@ def _templates() -> Environment:
 
 
 def create_app(settings: ReviewSettings) -> Starlette:
-    store = TableStore(str(settings.data_root))
-    log = ReviewLog(settings.data_root / "review")
+    store = TableStore(str(settings.data_root), settings.work_dir)
+    log = ReviewLog(store.local_dir("review"))
     catalog = Catalog(store, log)
     templates = _templates()
     csrf = secrets.token_urlsafe(24)
-    cache = settings.data_root / "review" / "pages"
+    cache = store.local_dir("review", "pages")
 
     def page(template: str, status: int = 200, **values: object) -> HTMLResponse:
         html = templates.get_template(template).render(csrf=csrf, **values)

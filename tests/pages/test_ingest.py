@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 import shutil
 
+import fsspec
 import pymupdf
 
 from distill.core.records import PageRow
-from distill.pages.ingest import extract_collection, page_record, run_tasks
+from distill.pages.ingest import PagePool, extract_collection, page_record
 from ocr import OcrLine, PageText, Settings
 from tests.ocr.ocr_samples import EXAM_TEXT
 
@@ -92,7 +93,10 @@ def test_a_page_that_kills_its_worker_costs_only_that_page(tmp_path):
     collection(tmp_path / "inbox")
     long_pdf = tmp_path / "inbox" / "sub" / "b_long.pdf"
     todo = [(long_pdf, [1, 2, 3, 4]), (long_pdf, [5, 6])]
-    results = {number: record for _, number, record in run_tasks(todo, Settings(), 2, extract=extract_or_die)}
+    with PagePool(Settings(), 2, extract_or_die) as pool:
+        results = {number: record for _, number, record in pool.run(todo)}
+        again = [record for _, _, record in pool.run([(long_pdf, [7])])]  # a broken pool is started anew
+    assert again[0]["text"] == "Page 7 of a long handout, with enough text to read."
     assert sorted(results) == [1, 2, 3, 4, 5, 6]
     assert results[2]["method"] == "error" and results[2]["error"].startswith(
         "extraction crashed: BrokenProcessPool"
@@ -101,3 +105,14 @@ def test_a_page_that_kills_its_worker_costs_only_that_page(tmp_path):
         results[n]["text"] == f"Page {n} of a long handout, with enough text to read."
         for n in (1, 3, 4, 5, 6)
     )
+
+
+def test_the_page_cache_on_an_object_store(tmp_path, s3_root):
+    collection(tmp_path / "inbox")
+    cache = f"{s3_root}/cache/pdf_pages"
+    rows, stats = extract_collection("demo", tmp_path / "inbox", cache, Settings(), workers=1)
+    assert stats.cached_pages == 0
+    fs, path = fsspec.core.url_to_fs(cache)
+    assert len([p for p in fs.find(path) if p.endswith(".json")]) == 11
+    again, stats = extract_collection("demo", tmp_path / "inbox", cache, Settings(), workers=1)
+    assert again == rows and stats.cached_pages == 11
