@@ -74,11 +74,11 @@ $(VENV)/bin/uv:
 	$(PY) -m pip install --quiet "$$(grep -m1 '^uv==' $(LOCK))"
 lock: $(VENV)/bin/uv
 	$(UV_COMPILE) requirements/bootstrap.in -o requirements/bootstrap.txt
-	$(UV_COMPILE) pyproject.toml --extra train --extra dev --find-links $(LOCK_FIND_LINKS) \
+	$(UV_COMPILE) pyproject.toml --extra train --extra dev --extra k8s --find-links $(LOCK_FIND_LINKS) \
 	  -c requirements/cpu-torch.txt -o $(LOCK)
-	$(UV_COMPILE) pyproject.toml --extra train --extra dev --extra paddle --find-links $(LOCK_FIND_LINKS) \
-	  -c requirements/cpu-torch.txt -o requirements/paddle.txt
-	$(UV_COMPILE) pyproject.toml --extra train --extra gpu -o requirements/gpu.txt
+	$(UV_COMPILE) pyproject.toml --extra train --extra dev --extra k8s --extra paddle \
+	  --find-links $(LOCK_FIND_LINKS) -c requirements/cpu-torch.txt -o requirements/paddle.txt
+	$(UV_COMPILE) pyproject.toml --extra train --extra gpu --extra k8s -o requirements/gpu.txt
 	@echo "lock refreshed: review git diff requirements/, then make test (it rebuilds $(VENV))"
 
 # The suite against whatever the open ranges resolve today, in a throwaway venv (the lock is not touched).
@@ -88,7 +88,7 @@ test-latest: $(DAGSTER_HOME)/dagster.yaml
 	$(PYTHON) -m venv $(LATEST_VENV)
 	$(LATEST_VENV)/bin/pip install --quiet --upgrade pip
 	$(LATEST_VENV)/bin/pip install --quiet $(if $(TORCH_INDEX),--index-url $(TORCH_INDEX)) "$(TORCH_PIN)"
-	$(LATEST_VENV)/bin/pip install --quiet -e ".[train,dev]"
+	$(LATEST_VENV)/bin/pip install --quiet -e ".[train,dev,k8s]"
 	$(LATEST_VENV)/bin/pip freeze --all --exclude-editable > $(LATEST_VENV)/resolved.txt
 	@$(LATEST_VENV)/bin/python -c 'import re, sys; pins = lambda path: {re.sub(r"[-_.]+", "-", n).lower(): v for n, v in re.findall(r"(?m)^([A-Za-z0-9_.-]+)==(\S+)", open(path).read())}; old, new = pins(sys.argv[1]), pins(sys.argv[2]); print("\n".join(f"{n}: {old.get(n)} -> {new.get(n)}" for n in sorted(old.keys() | new.keys()) if old.get(n) != new.get(n)) or "today resolves the same versions as the lock")' $(LOCK) $(LATEST_VENV)/resolved.txt
 	PIPELINE_UNLOCKED=1 $(LATEST_VENV)/bin/python -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)

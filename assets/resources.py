@@ -12,6 +12,7 @@ import threading
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -36,6 +37,7 @@ from distill.llm.local_server import LocalTeacherServer, ServerSettings
 from distill.llm.prompts import Prompt
 from distill.review.decisions import ReviewLog
 from ocr import EngineConfig, Limits, Settings
+from training.k8s import PodSettings, pod_spec
 
 
 class StorageResource(dg.ConfigurableResource):
@@ -304,6 +306,11 @@ class DatasetResource(dg.ConfigurableResource):
 DatasetResource = with_fields(DatasetResource, DatasetPolicy)
 
 
+class Runner(StrEnum):
+    SUBPROCESS = "subprocess"
+    K8S = "k8s"
+
+
 class TrainingResource(dg.ConfigurableResource):
     """Recipes, launcher and evaluation of the student runs (``training/*.py``, launched through Dagster Pipes).
 
@@ -315,6 +322,10 @@ class TrainingResource(dg.ConfigurableResource):
     sft_recipe: str = "configs/recipes/sft_cpu.yaml"
     grpo_recipe: str = "configs/recipes/grpo_cpu.yaml"  # both GRPO arms: from the SFT model and from the base
     launcher: str = "python"  # "python" | "accelerate"
+    runner: Runner = (
+        Runner.SUBPROCESS
+    )  # where the scripts run: subprocess (here) | k8s (a pod, PipesK8sClient)
+    k8s: dict[str, Any] = {}  # the pod's training.k8s.PodSettings (image, gpus, work volume, ...)
     accelerate_config: str | None = None
     accelerate_args: list[str] = []  # e.g. ["--num_processes", "7"] when one GPU serves vLLM
     base_model: str = LOCAL_MODEL_ALIAS
@@ -327,13 +338,47 @@ class TrainingResource(dg.ConfigurableResource):
     eval_max_new_tokens: int = 256
     eval_batch_size: int = 8
 
+    def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        if self.runner is Runner.K8S:
+            PodSettings(**self.k8s)  # a misspelt or missing pod setting fails here, not at launch
+
     def command(self, module: str, *args: str, distributed: bool = True) -> list[str]:
-        """``python -m module args``, or under ``accelerate launch`` for distributed scripts when configured."""
+        """``python -m module args``, or under ``accelerate launch`` for distributed scripts when configured
+        (in a pod, the image's ``python``)."""
+        python = "python" if self.runner == Runner.K8S else sys.executable
         if distributed and self.launcher == "accelerate":
             config = ["--config_file", self.accelerate_config] if self.accelerate_config else []
-            launch = [sys.executable, "-m", "accelerate.commands.launch", *config, *self.accelerate_args]
+            launch = [python, "-m", "accelerate.commands.launch", *config, *self.accelerate_args]
             return [*launch, "-m", module, *args]
-        return [sys.executable, "-m", module, *args]
+        return [python, "-m", module, *args]
+
+    def launch(
+        self,
+        context: dg.AssetExecutionContext,
+        command: list[str],
+        subprocess_client: dg.PipesSubprocessClient,
+        extras: dict[str, Any] | None = None,
+    ) -> dg.PipesClientCompletedInvocation:
+        """Run a script through Dagster Pipes: a subprocess here, or a pod (``runner: k8s``)."""
+        if self.runner is Runner.SUBPROCESS:
+            return subprocess_client.run(command=command, context=context, extras=extras, env=self.env())
+        from dagster_k8s import PipesK8sClient
+
+        pod = PodSettings(**self.k8s)
+        client = PipesK8sClient(
+            load_incluster_config=pod.load_incluster_config,
+            kubeconfig_file=pod.kubeconfig_file,
+            kube_context=pod.kube_context,
+        )
+        return client.run(
+            context=context,
+            extras=extras,
+            image=pod.image,
+            command=command,
+            namespace=pod.namespace,
+            env=self.env(),
+            base_pod_spec=pod_spec(pod),
+        )
 
     def env(self) -> dict[str, str]:
         """Environment of the launched scripts."""

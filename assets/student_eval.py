@@ -59,7 +59,7 @@ def student_eval(
         str(training.eval_batch_size),
         distributed=False,
     )
-    pipes_subprocess_client.run(command=command, context=context, env=training.env())
+    training.launch(context, command, pipes_subprocess_client)
     results = json.loads(report.read_text())["results"]
     chart = base64.b64encode(bar_chart(results)).decode()
     return dg.MaterializeResult(

@@ -64,7 +64,7 @@ def train_stage(
         return dg.MaterializeResult(metadata={**run.reported(), **run.info, "reused": True})
     command = training.command(module, *run.script_args())
     context.log.info(f"{stage}: {' '.join(command)}")
-    invocation = pipes.run(command=command, context=context, extras=run.info, env=training.env())
+    invocation = training.launch(context, command, pipes, extras=run.info)
     result = invocation.get_materialize_result()
     if not run.finished():
         raise dg.Failure(f"{stage} finished without a final checkpoint in {run.out}")

@@ -14,13 +14,13 @@ from assets.student_eval import student_eval
 from assets.teacher_cot import teacher_cot
 from assets.translated_pairs import translated_pairs_asset
 from assets.verified_cot import verified_cot
-from pipelines.environment import load_resources
+from pipelines.environment import load_executor, load_resources
 from pipelines.jobs import build_jobs
 from pipelines.schedules import build_schedules
 from pipelines.sensors import build_inbox_sensor
 
 resources = load_resources()
-collection_job, dataset_job = build_jobs(embedded_teacher=resources["teacher"].embedded)
+collection_job, dataset_job = build_jobs(resources["teacher"].embedded, load_executor())
 
 defs = dg.Definitions(
     assets=[

@@ -2,7 +2,9 @@
 
 ``PIPELINE_CONFIG`` names the file (default ``configs/local.yaml``, the embedded default). ``DATA_ROOT``,
 ``WORK_DIR`` and ``INBOX_ROOT`` override the storage paths. A teacher's secret is named by ``api_key_env`` and read
-through ``dg.EnvVar`` at run time, so it never sits in the config, the logs or the metadata.
+through ``dg.EnvVar`` at run time, so it never sits in the config, the logs or the metadata. An
+``executor`` section (``name: k8s`` and the ``k8s_job_executor``'s config) runs the jobs' steps as
+Kubernetes Jobs.
 """
 
 from __future__ import annotations
@@ -37,9 +39,24 @@ def _endpoint(section: dict) -> TeacherResource:
     return TeacherResource(**section)
 
 
+def load_executor(path: str | Path | None = None) -> dg.ExecutorDefinition | None:
+    """The executor of the environment's ``executor`` section; None: each job's own."""
+    section = _load(path).get("executor")
+    if not section:
+        return None
+    if section.get("name") != "k8s":
+        raise ValueError(f"executor {section.get('name')!r}: only k8s is known (or no executor section)")
+    from dagster_k8s import k8s_job_executor
+
+    return k8s_job_executor.configured(section.get("config", {}), name="k8s")
+
+
+def _load(path: str | Path | None) -> dict:
+    return yaml.safe_load(Path(path or config_path()).read_text(encoding="utf-8")) or {}
+
+
 def load_resources(path: str | Path | None = None) -> dict[str, object]:
-    path = Path(path or config_path())
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    data = _load(path)
     storage = dict(data.get("storage", {}))
     storage["data_root"] = os.environ.get("DATA_ROOT", storage.get("data_root", "./data"))
     storage["inbox_root"] = os.environ.get("INBOX_ROOT", storage.get("inbox_root", "./inbox"))
