@@ -46,11 +46,11 @@ from ocr.render import MIN_DPI, fitting_dpi, render
 from ocr.textlayer import Layer, is_usable, read_layer, text_of
 from ocr.types import OcrLine, PageText
 from ocr.uncovered import uncovered_marks
-from ocr.vector_math import Holes, Run, find_holes, formula_runs, symbols
+from ocr.vector_math import Holes, Run, find_holes, formula_runs, holds_fraction, symbols
 from ocr.watermark import watermark_lines, without_watermark
 
 TEXT_LAYER_ENGINE = "pymupdf"
-EXTRACTOR_VERSION = 14  # bump when the same input and settings give different text
+EXTRACTOR_VERSION = 15  # bump when the same input and settings give different text
 # CJK characters a Chinese recognizer reads for lone operators (a formula run of nothing else)
 LOOK_ALIKES = str.maketrans({"十": "+", "一": "-", "二": "="})
 FIGURE_LABELS = re.compile(r"(?:[A-Z][′']?\s*){1,4}")  # a row of a figure's point labels
@@ -316,7 +316,7 @@ def _recover_math(
     """OCR the formulas the text layer lacks (drawn as vector graphics, embedded as images) and rebuild
     the page text with them in place; flag "math_lost", saying why in the notes, for what is not read."""
     holes = find_holes(layer, cut=settings.vector_math) if layer.drawings or layer.unmapped else Holes([], 0)
-    images = formula_images(image_boxes, layer)
+    images = formula_images(image_boxes, layer, lambda box: _image_holds_fraction(page, box, layer, settings))
     if holes.figures or images.figures:
         row.flags.append("figures")
     lost: list[str] = []
@@ -418,6 +418,13 @@ def _unlook_alike(text: str) -> str:
     """Operators read as CJK look-alikes put back, when the run holds no other CJK character."""
     mapped = text.translate(LOOK_ALIKES)
     return mapped if not any("\u4e00" <= char <= "\u9fff" for char in mapped) else text
+
+
+def _image_holds_fraction(page: pymupdf.Page, box: Box, layer: Layer, settings: Settings) -> bool:
+    clip = pymupdf.Rect(box) & page.rect
+    dpi = fitting_dpi(clip, settings.formula_dpi, settings.limits.max_pixels)
+    glyphs, rules = ink_boxes(render(page, dpi, clip), (clip.x0, clip.y0), 72.0 / dpi)
+    return len(glyphs) + len(rules) <= MAX_FORMULA_GLYPHS and holds_fraction(glyphs, rules, layer.body_size)
 
 
 def _read_images(

@@ -2,8 +2,9 @@
 figures by their size and place.
 
 An image no taller than FIGURE_HEIGHT body sizes that reaches into the text's column and between its
-first and last row is a formula (inline in a row, or displayed between rows); a taller one, or one
-outside the text (a logo in a header), is a figure and left alone. The page's formula images are then
+first and last row is a formula (inline in a row, or displayed between rows), and so is one up to twice
+as tall whose ink holds a fraction (a bar with parts over and under it); a taller one, or one outside
+the text (a logo in a header), is a figure and left alone. The page's formula images are then
 OCR'd in place by ``ocr.extract``: one no taller than a row as one line; a taller one (a fraction, a
 stack) is taken apart by its ink, each connected piece a glyph box and each thin wide one a rule, and
 read like a formula drawn as vector outlines (``ocr.vector_math``).
@@ -11,7 +12,7 @@ read like a formula drawn as vector outlines (``ocr.vector_math``).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -33,8 +34,12 @@ class ImagesOnPage:
     figures: int
 
 
-def formula_images(boxes: list[Box], layer: Layer) -> ImagesOnPage:
-    """The image placements of a page (boxes in points) sorted into formulas and figures."""
+def formula_images(
+    boxes: list[Box], layer: Layer, holds_fraction: Callable[[Box], bool] | None = None
+) -> ImagesOnPage:
+    """The image placements of a page (boxes in points) sorted into formulas and figures; an image up to
+    twice FIGURE_HEIGHT tall is a formula too when `holds_fraction` (its ink read) finds a fraction bar
+    with its parts in it (a display fraction of roots or scripts)."""
     body = layer.body_size
     text = [p.box for p in layer.pieces]
     if not text:
@@ -46,7 +51,16 @@ def formula_images(boxes: list[Box], layer: Layer) -> ImagesOnPage:
         x0, y0, x1, y1 = box
         if x1 - x0 < MIN_SIDE or y1 - y0 < MIN_SIDE:
             continue
-        if y1 - y0 <= FIGURE_HEIGHT * body and x1 > left and x0 < right and y1 > top and y0 < bottom:
+        in_text = x1 > left and x0 < right and y1 > top and y0 < bottom
+        height = y1 - y0
+        if in_text and (
+            height <= FIGURE_HEIGHT * body
+            or (
+                height <= 2 * FIGURE_HEIGHT * body
+                and holds_fraction is not None
+                and holds_fraction(tuple(box))
+            )
+        ):
             formulas.append(tuple(box))
         else:
             figures += 1

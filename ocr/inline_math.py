@@ -9,6 +9,7 @@ left-aligned lines stacked after an "=" give `\\begin{cases} ... \\end{cases}`.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -345,7 +346,9 @@ def _marked(tokens: list[str], shown: list[int], level: dict[int, int]) -> str:
             if new:
                 out.append("^{" if new > 0 else "_{")
             current = new
-        out.append(token)
+        out.append(
+            unicodedata.normalize("NFKC", token) if new else token
+        )  # `x³` raised: `x^{3}`, not `x^{³}`
     if current:
         out.append("}")
     return "".join(out)

@@ -1,8 +1,8 @@
 """Holes in a text layer: formulas drawn as vector glyphs (MathJax SVG, outlined fonts) or set in fonts
 without Unicode mapping, which `get_text` silently drops.
 
-Glyph-sized dark drawings are clustered into formulas; a cluster holding a larger drawing is a figure
-and left alone. Each formula is cut into runs that OCR can read one line at a time: the base line,
+Glyph-sized dark drawings are clustered into formulas; a cluster holding a larger drawing, or too tall
+for a formula, is a figure and left alone. Each formula is cut into runs that OCR can read one line at a time: the base line,
 raised glyphs (superscripts), and the parts above and below a fraction rule (cut by level in turn).
 Subscripts are not cut out: from outlines alone a lowered digit looks like a letter with a descender
 ("a_1" and "2y" have the same geometry); once a run is read, its characters tell (`ocr.inline_math.
@@ -22,7 +22,8 @@ GLYPH_MAX = 2.5  # body sizes: a drawing at most this wide and high may be a gly
 RULE_MAX_WIDTH = 6.0  # body sizes: a wider rule is a separator or underline, not a fraction bar
 GAP_X, GAP_Y = 0.45, 0.15  # body sizes: glyphs closer than this belong to the same formula
 RULE_REACH = 0.7  # body sizes: how far above and below a fraction rule its parts sit
-FIGURE_HEIGHT = 3.0  # body sizes: a taller cluster is a figure
+FIGURE_HEIGHT = 3.0  # body sizes: a taller cluster is a figure (twice as tall with a rule: a display
+# fraction of roots, `\frac{1+\sqrt{2}}{2+\sqrt{3}}`, is just over 3)
 MAX_DRAWINGS = 2000  # a page with more drawings than this is a figure, not text with formulas
 LONE_RULE = 1.5  # body sizes: a rule alone in a formula is a minus or dash up to this width
 EQUALS_GAP = 0.45  # body sizes: two rules of one width this close over each other are an equals sign
@@ -81,7 +82,11 @@ def find_holes(layer: Layer, cut: bool = True) -> Holes:
     formulas, figures = [], []
     for cluster in _clusters(boxes, body, n_rules=len(rules), first_rule=len(glyphs)):
         area = _union([boxes[i] for i in cluster])
-        if any(i >= len(glyphs) + len(rules) for i in cluster) or area[3] - area[1] > FIGURE_HEIGHT * body:
+        stacked = any(
+            len(glyphs) <= i < len(glyphs) + len(rules) for i in cluster
+        )  # parts over and under a bar
+        tallest = FIGURE_HEIGHT * body * (2 if stacked else 1)
+        if any(i >= len(glyphs) + len(rules) for i in cluster) or area[3] - area[1] > tallest:
             figures.append(area)
         else:
             formulas.append((cluster, area))
@@ -186,12 +191,29 @@ def _decorates(rules: list[Box], boxes: list[Box], body: float) -> bool:
     return False
 
 
+def holds_fraction(glyphs: list[Box], rules: list[Box], body: float) -> bool:
+    """Whether some rule has glyphs right above and below it: the ink holds a fraction."""
+    return any(_stacked_around(rule, glyphs, body) for rule in rules)
+
+
 def _stacked_around(rule: Box, glyphs: list[Box], body: float) -> bool:
     """Whether glyphs sit both right above and right below the rule, within its width: a fraction bar."""
     middle = (rule[1] + rule[3]) / 2
-    over = [g for g in glyphs if g[0] >= rule[0] - 1 and g[2] <= rule[2] + 1]
-    return any(middle - RULE_REACH * body <= g[3] <= middle for g in over) and any(
-        middle <= g[1] <= middle + RULE_REACH * body for g in over
+    parts = [g for g in glyphs if _part_of_fraction(g, rule, body)]
+    return any(g[3] <= middle for g in parts) and any(g[1] >= middle for g in parts)
+
+
+def _part_of_fraction(glyph: Box, rule: Box, body: float) -> bool:
+    """Whether a glyph may be a part of the fraction whose bar is `rule`: within its width, ending at most
+    RULE_REACH above its middle or starting at most RULE_REACH below it."""
+    middle = (rule[1] + rule[3]) / 2
+    return (
+        glyph[0] >= rule[0] - 1
+        and glyph[2] <= rule[2] + 1
+        and (
+            middle - RULE_REACH * body <= glyph[3] <= middle
+            or middle <= glyph[1] <= middle + RULE_REACH * body
+        )
     )
 
 
@@ -212,7 +234,9 @@ def _off_text(boxes: list[Box], ink: list[Box]) -> list[Box]:
 
 
 def _clusters(boxes: list[Box], body: float, n_rules: int, first_rule: int) -> list[list[int]]:
-    """Connected groups of boxes, each grown by the formula gaps (fraction rules reach further up/down)."""
+    """Connected groups of boxes, each grown by the formula gaps (fraction rules reach further up/down), and
+    each rule that stands free with glyphs that may be its fraction's parts above and below it (a
+    numerator set high over a display bar)."""
     array = np.asarray(boxes, dtype=float)
     grow = np.tile([GAP_X * body / 2, GAP_Y * body / 2], (len(boxes), 1))
     grow[first_rule : first_rule + n_rules, 1] = RULE_REACH * body / 2
@@ -230,6 +254,15 @@ def _clusters(boxes: list[Box], body: float, n_rules: int, first_rule: int) -> l
 
     for i, j in zip(*np.nonzero(np.triu(touch, 1)), strict=True):
         parent[root(int(i))] = root(int(j))
+    for r in range(first_rule, first_rule + n_rules):  # a bar and its parts, as _stacked_around sees them
+        rule, others = boxes[r], [g for g in range(len(boxes)) if g != r]
+        if any(_overlaps(boxes[g], rule, 0.5) for g in others):
+            continue  # a stroke joined to a glyph (the overline of a radical) is no bar
+        parts = [g for g in others if _part_of_fraction(boxes[g], rule, body)]
+        middle = (rule[1] + rule[3]) / 2
+        if any(boxes[g][3] <= middle for g in parts) and any(boxes[g][1] >= middle for g in parts):
+            for g in parts:
+                parent[root(g)] = root(r)
     groups: dict[int, list[int]] = {}
     for i in range(len(boxes)):
         groups.setdefault(root(i), []).append(i)

@@ -109,6 +109,27 @@ def vector_fraction(path: Path) -> None:
     )
 
 
+def vector_display_fraction(path: Path) -> None:
+    """A display fraction drawn as vector glyphs: its numerator set high over the bar (further than a
+    glyph's reach, as TeX sets `\\frac{x^2}{16}`), a sign close after it on the base line."""
+    formula = _html_formula(
+        120,
+        70,
+        (pymupdf.Rect(4, 9, 60, 33), "x<sup>2</sup>"),
+        (pymupdf.Rect(3, 30.6, 60, 54.6), "16"),
+        (pymupdf.Rect(17, 20, 120, 44), "+ 1 = z"),
+    )
+    formula.draw_line((2, 30), (19, 30), width=0.6)
+    _formula_page(
+        path,
+        formula,
+        pymupdf.Rect(180, 70, 300, 140),
+        (72, 108, "Suppose that"),
+        (305, 108, "holds."),
+        (72, 170, "Find the value of z when x equals four, please."),
+    )
+
+
 def vector_subscripts(path: Path) -> None:
     """Text with a formula of subscripts and a letter with a descender drawn as vector glyphs."""
     formula = _html_formula(160, 30, (pymupdf.Rect(0, 0, 160, 30), "a<sub>k+1</sub> = 2y + b<sub>n</sub>"))

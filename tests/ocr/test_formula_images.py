@@ -58,3 +58,23 @@ def test_with_formula_images_off_or_too_many_the_page_says_why(tmp_path, monkeyp
     assert (off.flags, off.notes) == (["math_lost"], ["1 formula images not read (formula_images off)"])
     assert (many.flags, many.notes) == (["math_lost"], ["1 formula images > max_formula_images=0: not read"])
     assert engine.seen == [] and off.text.startswith("Suppose that holds")
+
+
+def test_an_image_taller_than_a_row_of_text_is_a_formula_only_when_it_holds_a_fraction(tmp_path):
+    layouts.image_formulas(tmp_path / "images.pdf")
+    with pymupdf.open(tmp_path / "images.pdf") as doc:
+        layer = read_layer(doc[0])
+    body = layer.body_size
+    left, top = layer.pieces[0].box[0], layer.pieces[0].box[1]
+    tall = (left, top, left + 3 * body, top + 4 * body)  # a display fraction of roots, or a small figure
+    taller = (left, top, left + 3 * body, top + 7 * body)
+    asked = []
+
+    def holds(box):
+        asked.append(box)
+        return True
+
+    assert formula_images([tall], layer).formulas == []  # nothing read its ink: a figure
+    assert formula_images([tall, taller], layer, holds).formulas == [tall]
+    assert asked == [tall]  # too tall for a formula, whatever it holds
+    assert formula_images([tall], layer, lambda box: False).figures == 1

@@ -202,3 +202,10 @@ def test_a_letter_whose_glyph_shows_an_accent_is_written_under_it():
     assert glyph_subscripts("ā+1", [a, plus, one], accents) == "\\vec{a}+1"
     c = (plus[2] + 1, *a[1:])
     assert baseline_scripts("a+c", [a, plus, c], a[3], 10.0, accents) == "\\vec{a}+c"
+
+
+def test_a_unicode_script_raised_by_its_glyph_is_written_as_its_plain_character():
+    # a formula image read `x³`: the ³ is raised on the page too, so it becomes `x^{3}`, not `x^{³}`
+    x = (10.0, 24.0, 16.0, 30.0)
+    three = (17.0, 19.0, 20.0, 24.0)
+    assert baseline_scripts("x³", [x, three], 30.0, 10.0) == "x^{3}"

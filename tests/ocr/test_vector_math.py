@@ -7,7 +7,7 @@ import pymupdf
 import ocr.extract
 from ocr import Settings, extract_pdf
 from ocr.textlayer import read_layer
-from ocr.vector_math import find_holes
+from ocr.vector_math import find_holes, holds_fraction
 from tests.ocr import layouts
 from tests.ocr.fakes import FakeEngine
 
@@ -118,3 +118,26 @@ def test_subscripts_of_a_vector_formula_are_told_from_descenders(tmp_path):
     layouts.vector_subscripts(tmp_path / "subscripts.pdf")
     [row] = extract_pdf(tmp_path / "subscripts.pdf")
     assert row.text.splitlines()[0] == "Suppose a_{k+1} = 2y + b_{n} for every k."
+
+
+def test_a_display_fraction_holds_its_high_numerator_and_leaves_the_sign_after_it(tmp_path):
+    layouts.vector_display_fraction(tmp_path / "display.pdf")
+    with pymupdf.open(tmp_path / "display.pdf") as doc:
+        holes = find_holes(read_layer(doc[0]))
+    plus = min((r for r in holes.runs if r.box[1] < 100 < r.box[3]), key=lambda r: r.box[0])
+    assert plus.level == 0  # on the base line, not a superscript of the fraction
+    [row] = extract_pdf(tmp_path / "display.pdf")
+    first = row.text.splitlines()[0]
+    assert r"\frac{x" in first and "}{16}+ 1 = " in first
+
+
+def test_a_cluster_taller_than_a_figure_is_a_formula_when_it_holds_a_fraction():
+    body = 11.0
+    # `\frac{1+\sqrt{2}}{2+\sqrt{3}}` set in display (vector fixture en02 #7): 3.04 body sizes tall
+    numerator = [(110.2, 317.9, 113.3, 325.4), (117.2, 319.3, 123.6, 325.8), (127.6, 314.7, 137.0, 328.2)]
+    denominator = [(109.3, 337.2, 114.2, 344.6), (117.2, 338.6, 123.6, 345.1), (127.6, 333.9, 137.0, 347.4)]
+    bar = (108.9, 330.5, 144.8, 331.2)
+    assert holds_fraction(numerator + denominator, [bar], body)
+    assert not holds_fraction(numerator, [bar], body) and not holds_fraction(
+        numerator + denominator, [], body
+    )
