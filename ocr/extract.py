@@ -35,6 +35,7 @@ from ocr.inline_math import (
     dash_ones,
     glyph_subscripts,
     line_names,
+    small_if_small,
     split_around,
     stack_cases,
     stack_fractions,
@@ -50,7 +51,7 @@ from ocr.vector_math import Holes, Run, find_holes, formula_runs, holds_fraction
 from ocr.watermark import watermark_lines, without_watermark
 
 TEXT_LAYER_ENGINE = "pymupdf"
-EXTRACTOR_VERSION = 15  # bump when the same input and settings give different text
+EXTRACTOR_VERSION = 16  # bump when the same input and settings give different text
 # CJK characters a Chinese recognizer reads for lone operators (a formula run of nothing else)
 LOOK_ALIKES = str.maketrans({"十": "+", "一": "-", "二": "="})
 FIGURE_LABELS = re.compile(r"(?:[A-Z][′']?\s*){1,4}")  # a row of a figure's point labels
@@ -387,6 +388,8 @@ def _read_runs(
             text = unicode_scripts(_unlook_alike(text.strip()))
             if run.level == 0:
                 text = glyph_subscripts(text, run.glyphs, _accents(page, dpi, clip, run.glyphs, body))
+            if len(run.glyphs) == 1:
+                text = small_if_small(text, run.glyphs[0][3] - run.glyphs[0][1], body)
         else:
             text, score = run.text, 1.0
         box = [round(v, 2) for v in run.box]

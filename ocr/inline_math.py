@@ -42,6 +42,7 @@ SUB_DROP, SUB_RISE = 0.2, 0.15  # a subscript's bottom and top are this much (of
 ABOVE = 0.25  # body sizes: how far over the baseline a superscript's foot lies, at least
 SMALL_SCRIPT = 0.82  # of a full-size glyph's height: a script is set smaller
 CAP_SHARE, X_SHARE = 0.68, 0.68  # a capital's height of the body size; an x-height letter's of a capital's
+CASELESS = "CKOPSUVWXZ"  # capitals shaped as their small letters: only the size tells them apart
 _TALL = re.compile(r"[0-9A-Z]")
 _X_HEIGHT = re.compile(r"[acemnorsuvwxzαεικνοπστυω]")
 
@@ -219,6 +220,14 @@ def stack_fractions(pieces: list[Piece]) -> list[Piece]:
             fractions.append(Piece(text, box, upper.size, lower.box[3], level=0))
             used |= {a, b}
     return [p for k, p in enumerate(pieces) if k not in used] + fractions
+
+
+def small_if_small(text: str, height: float, body: float) -> str:
+    """A letter read alone whose case only its size tells (`z` read `Z`, a fraction's numerator): small when
+    its glyph is nearer an x-height than a capital's height of the body size."""
+    if len(text) == 1 and text in CASELESS and height < (1 + X_SHARE) / 2 * CAP_SHARE * body:
+        return text.lower()
+    return text
 
 
 def unicode_scripts(text: str) -> str:

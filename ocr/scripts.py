@@ -32,7 +32,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from ocr.glyphs import Glyph, align, line_glyphs, print_strip, put_marks
-from ocr.inline_math import Box
+from ocr.inline_math import CASELESS, Box
 from ocr.marks import decorate
 
 SUP_RISE = 0.3  # of the glyph height: how far above the baseline a superscript's foot sits, at least
@@ -56,7 +56,6 @@ _DESCENDS = re.compile(r"[gjpqy]")
 _ASCENDS = re.compile(r"[bdhklt]")  # from the baseline to the ascender height
 _RULE_READ = re.compile(r"[1lI|\-−—_一]")  # what a recognizer reads a rule as
 _UPRIGHT = re.compile(r"[1lI|]")  # characters that are one upright stroke: never flat
-_CASELESS = "CKOPSUVWXZ"  # capitals shaped as their small letters
 _READ_SCRIPT = re.compile(r"[0-9A-Za-z]{1,2}")  # what a dropped script read on its own may be
 _UNSIZED = re.compile(r"[fgijpqy]")  # letters whose height is neither a digit's nor an x-height letter's
 _STANDS = re.compile(r"[0-9A-Zacemnorsuvwxzbdhklt\u4e00-\u9fff]")  # glyphs whose foot is on the baseline
@@ -229,7 +228,7 @@ def _dropped_scripts(
         if not kind or (following < len(line.shown) and role[line.shown[following]] == kind):
             continue
         script = read(glyph)
-        if len(script) == 1 and script in _CASELESS:  # one glyph alone has no case: `x` read `X`
+        if len(script) == 1 and script in CASELESS:  # one glyph alone has no case: `x` read `X`
             script = script.lower()
         if _READ_SCRIPT.fullmatch(script):
             added[base] = ("^" if kind == "sup" else "_") + "{" + script + "}"
@@ -247,7 +246,7 @@ def _misread_braces(line: LineInk, measure: _Measure, read: Callable[[Glyph], st
         if not _role("0", line.ink[i], measure.baseline, measure.height, measure.sizes):
             continue
         script = read(glyph)
-        if len(script) == 1 and script in _CASELESS:
+        if len(script) == 1 and script in CASELESS:
             script = script.lower()
         if _SCRIPT.fullmatch(script):
             text[i] = script

@@ -10,6 +10,7 @@ from ocr.inline_math import (
     line_names,
     merge_fractions,
     row_text,
+    small_if_small,
     split_around,
     stack_cases,
     stack_fractions,
@@ -209,3 +210,12 @@ def test_a_unicode_script_raised_by_its_glyph_is_written_as_its_plain_character(
     x = (10.0, 24.0, 16.0, 30.0)
     three = (17.0, 19.0, 20.0, 24.0)
     assert baseline_scripts("x³", [x, three], 30.0, 10.0) == "x^{3}"
+
+
+def test_a_letter_read_alone_takes_the_case_its_size_tells():
+    # a fraction's numerator `z` cut out alone is read `Z`: its glyph is an x-height tall, not a capital's
+    body = 11.0
+    assert small_if_small("Z", 0.45 * body, body) == "z"
+    assert small_if_small("Z", 0.68 * body, body) == "Z"  # a capital's height: a capital
+    assert small_if_small("A", 0.45 * body, body) == "A"  # its small letter looks otherwise
+    assert small_if_small("ZZ", 0.45 * body, body) == "ZZ"
