@@ -51,7 +51,7 @@ from ocr.vector_math import Holes, Run, find_holes, formula_runs, holds_fraction
 from ocr.watermark import watermark_lines, without_watermark
 
 TEXT_LAYER_ENGINE = "pymupdf"
-EXTRACTOR_VERSION = 16  # bump when the same input and settings give different text
+EXTRACTOR_VERSION = 17  # bump when the same input and settings give different text
 # CJK characters a Chinese recognizer reads for lone operators (a formula run of nothing else)
 LOOK_ALIKES = str.maketrans({"十": "+", "一": "-", "二": "="})
 FIGURE_LABELS = re.compile(r"(?:[A-Z][′']?\s*){1,4}")  # a row of a figure's point labels

@@ -418,9 +418,11 @@ def _formula_like(text: str) -> bool:
 
 
 def _over_rule(piece: Piece, rule: Box) -> bool:
-    """Whether the piece lies within the horizontal extent of the rule (a little slack each side)."""
+    """Whether the piece lies within the horizontal extent of the rule (a little slack each side), and not
+    wholly beside it (the comma after a fraction)."""
     slack = 0.3 * piece.size
-    return piece.box[0] >= rule[0] - slack and piece.box[2] <= rule[2] + slack and piece.text.strip() != ""
+    within = piece.box[0] >= rule[0] - slack and piece.box[2] <= rule[2] + slack
+    return within and piece.box[0] < rule[2] and piece.box[2] > rule[0] and piece.text.strip() != ""
 
 
 def _sized(piece: Piece, size: float) -> bool:

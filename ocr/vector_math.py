@@ -33,6 +33,11 @@ FLAT, WIDE = (
     0.4,
     2.0,
 )  # a raised glyph lower than FLAT of the row's height, or wider than WIDE times its height, is a sign
+DELIMITER = 1.5  # body sizes: a glyph this tall alone is a delimiter sized to a fraction (or a figure's line)
+NARROW = 0.35  # of its height: a delimiter is at most this wide
+HAIRLINE = 0.12  # of its height: a delimiter this thin is a vertical bar
+SPECK = 0.3  # body sizes: a glyph no larger is a comma or a full stop
+COMMA = 1.4  # of its width: a speck this tall is a comma
 SPLIT_GAP = 0.6  # body sizes: a wider gap inside a formula (where a fraction was taken out) splits a run
 
 
@@ -122,7 +127,30 @@ def formula_runs(glyphs: list[Box], rules: list[Box], body: float) -> tuple[list
     for rule in rules:
         (bars if _stacked_around(rule, glyphs, body) else strokes).append(rule)
     strokes = [r for r in strokes if not _decorates([r], glyphs, body)]
-    return _runs(glyphs + strokes, bars, body), bars
+    runs = _runs(glyphs + strokes, bars, body)
+    for run in runs:
+        if run.level == 0 and len(run.glyphs) == 1:
+            run.text = _shape_text(run.glyphs[0], bars, body)
+    return runs, bars
+
+
+def _shape_text(glyph: Box, bars: list[Box], body: float) -> str | None:
+    """What a glyph alone is by its shape, where a recognizer reading it alone guesses (a bracket as tall
+    as a fraction read `1`, a comma read `9`): a tall narrow glyph beside a fraction is its delimiter, a
+    hairline `|`, else `(` with the fraction on its right, `)` on its left; a speck is a comma when taller
+    than wide, else a full stop. None: the recognizer reads it."""
+    width, height = glyph[2] - glyph[0], glyph[3] - glyph[1]
+    if height >= DELIMITER * body and width <= NARROW * height:
+        if width <= HAIRLINE * height:
+            return "|"
+        middle = (glyph[1] + glyph[3]) / 2
+        beside = [b for b in bars if b[1] - body <= middle <= b[3] + body]
+        right = any(0 <= b[0] - glyph[2] <= body for b in beside)
+        left = any(0 <= glyph[0] - b[2] <= body for b in beside)
+        return "(" if right and not left else ")" if left and not right else None
+    if max(width, height) <= SPECK * body:
+        return "," if height > COMMA * width else "."
+    return None
 
 
 def symbols(glyphs: list[Box], rules: list[Box], body: float) -> tuple[list[Box], list[Box]]:

@@ -219,3 +219,15 @@ def test_a_letter_read_alone_takes_the_case_its_size_tells():
     assert small_if_small("Z", 0.68 * body, body) == "Z"  # a capital's height: a capital
     assert small_if_small("A", 0.45 * body, body) == "A"  # its small letter looks otherwise
     assert small_if_small("ZZ", 0.45 * body, body) == "ZZ"
+
+
+def test_a_comma_beside_a_fraction_is_not_in_its_denominator():
+    # exact-truth `\left(\frac{1}{4}, \frac{1}{2}\right)`: the comma sits right after the bar's end, low
+    rule = (50.0, 96.0, 56.0, 96.5)
+    pieces = [
+        piece("(", 44),
+        piece("1", 51, size=9, baseline=93),
+        piece("4", 51, size=9, baseline=105),
+        Piece(",", (56.5, 98.0, 58.0, 101.5), 9.0, 101.0),  # narrow: within the bar's slack, beside it
+    ]
+    assert r"\frac{1}{4}" in row_text(merge_fractions(pieces, [rule]))

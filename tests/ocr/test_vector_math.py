@@ -7,7 +7,7 @@ import pymupdf
 import ocr.extract
 from ocr import Settings, extract_pdf
 from ocr.textlayer import read_layer
-from ocr.vector_math import find_holes, holds_fraction
+from ocr.vector_math import find_holes, formula_runs, holds_fraction
 from tests.ocr import layouts
 from tests.ocr.fakes import FakeEngine
 
@@ -141,3 +141,19 @@ def test_a_cluster_taller_than_a_figure_is_a_formula_when_it_holds_a_fraction():
     assert not holds_fraction(numerator, [bar], body) and not holds_fraction(
         numerator + denominator, [], body
     )
+
+
+def test_a_glyph_alone_is_told_by_its_shape_where_a_recognizer_guesses():
+    body = 11.0
+    # option A of the exact-truth `\left(\frac{1}{4}, \frac{1}{2}\right)` as vector outlines
+    one, four = (92.7, 393.3, 95.8, 400.7), (91.6, 409.8, 96.6, 417.2)
+    one_b, two = (104.5, 393.3, 107.6, 400.7), (103.6, 409.8, 108.5, 417.2)
+    left, comma, right = (85.2, 393.3, 89.9, 417.2), (98.2, 407.8, 99.8, 410.5), (110.3, 393.3, 115.0, 417.2)
+    bars = [(91.4, 405.8, 96.9, 406.5), (103.3, 405.8, 108.8, 406.5)]
+    runs, found = formula_runs([one, four, one_b, two, left, comma, right], bars, body)
+    known = {r.glyphs[0]: r.text for r in runs if len(r.glyphs) == 1}
+    assert (known[left], known[comma], known[right]) == ("(", ",", ")") and found == bars
+    assert known[one] is None and known[four] is None  # digits: the recognizer reads them
+    bar = (112.0, 393.0, 112.8, 417.0)  # a hairline as tall: a vertical bar
+    runs, _ = formula_runs([one, four, bar], bars[:1], body)
+    assert [r.text for r in runs if r.glyphs == (bar,)] == ["|"]
