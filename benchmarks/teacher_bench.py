@@ -2,6 +2,7 @@
 
     .venv/bin/python -m benchmarks.teacher_bench                 # 10k requests, concurrency 64, 100 ms
     .venv/bin/python -m benchmarks.teacher_bench --requests 2000 --latency 0.05
+    .venv/bin/python -m benchmarks.teacher_bench --workers 1,2,4 [--ledger-url postgresql://...]
 
 A small test server (this file, ``--serve``) answers every chat completion after a fixed latency. Each
 arm runs in a fresh process, so its peak RSS is its own:
@@ -14,6 +15,12 @@ arm runs in a fresh process, so its peak RSS is its own:
   requests: the client's own memory, which must not grow with the number of requests.
 
 Prints one line per arm, then the step/bare throughput ratio (target >= 0.95 at concurrency 64).
+
+``--workers 1,2,4``: instead, N worker processes stream the same requests at once (``TeacherClient.stream``,
+``--concurrency`` each, default latency 2 s and concurrency 32 here) through one ledger (a fresh SQLite
+file, or the PostgreSQL server of ``--ledger-url``, a new database each run): throughput from the first
+worker's start to the last one's end, its scaling against one worker (target >= 0.9x linear: leases must
+not serialize the work), and duplicates (requests the server answered beyond one a key, target 0).
 """
 
 from __future__ import annotations
@@ -52,9 +59,11 @@ _LENGTH = re.compile(rb"content-length:\s*(\d+)", re.I)
 
 
 class _FixedLatency(asyncio.Protocol):
-    """HTTP/1.1 keep-alive; every request is answered with the same completion after ``latency`` s."""
+    """HTTP/1.1 keep-alive; every request is answered with the same completion after ``latency`` s, but
+    ``GET /count``, answered at once with how many completions were asked for so far."""
 
     latency = 0.1
+    asked = 0
 
     def connection_made(self, transport: asyncio.Transport) -> None:
         self.transport = transport
@@ -67,7 +76,12 @@ class _FixedLatency(asyncio.Protocol):
             size = end + 4 + (int(match.group(1)) if match else 0)
             if len(self.buffer) < size:
                 return
-            self.buffer = self.buffer[size:]
+            request, self.buffer = self.buffer[:size], self.buffer[size:]
+            if request.startswith(b"GET /count"):
+                body = str(_FixedLatency.asked).encode()
+                self.transport.write(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body))
+                continue
+            _FixedLatency.asked += 1
             asyncio.get_running_loop().call_later(self.latency, self._reply)
 
     def _reply(self) -> None:
@@ -176,6 +190,90 @@ def run_arm(arm: str, base_url: str, n: int, concurrency: int, ledger: str) -> d
     }
 
 
+def run_worker(base_url: str, n: int, concurrency: int, ledger: str, start_at: float) -> dict:
+    """One of several workers: stream the ``n`` requests through the shared ledger, from ``start_at``."""
+    from distill.llm.client import ChatRequest, TeacherClient, TeacherSettings
+    from distill.llm.ledger import open_ledger
+
+    settings = TeacherSettings(
+        base_url=base_url, model="bench", api_key="bench", max_tokens=64, concurrency=concurrency
+    )
+    client = TeacherClient(settings, open_ledger(ledger))
+    time.sleep(max(start_at - time.time(), 0))
+    began = time.time()
+    count = 0
+
+    def sink(index: int, result: object) -> None:
+        nonlocal count
+        count += 1
+
+    stats = client.stream((ChatRequest(_messages(i), "bench-v1") for i in range(n)), sink)
+    return {"began": began, "ended": time.time(), "results": count, "sent": stats.sent}
+
+
+def workers_section(base_url: str, counts: list[int], n: int, concurrency: int, ledger_url: str) -> None:
+    """N workers on one collection's requests and one ledger: throughput, scaling, duplicates."""
+    import urllib.request
+
+    def asked() -> int:
+        with urllib.request.urlopen(base_url.removesuffix("/v1") + "/count", timeout=10) as reply:
+            return int(reply.read())
+
+    rates: dict[int, float] = {}
+    for workers in counts:
+        with tempfile.TemporaryDirectory() as tmp:
+            ledger = _fresh_ledger(ledger_url, tmp)
+            before = asked()
+            start_at = time.time() + 5  # after every worker has imported and opened the ledger
+            procs = [
+                subprocess.Popen(
+                    [
+                        sys.executable,
+                        "-m",
+                        "benchmarks.teacher_bench",
+                        "--worker",
+                        "--base-url",
+                        base_url,
+                        "--requests",
+                        str(n),
+                        "--concurrency",
+                        str(concurrency),
+                        "--ledger",
+                        ledger,
+                        "--start-at",
+                        str(start_at),
+                    ],
+                    stdout=subprocess.PIPE,
+                    text=True,
+                )  # fmt: skip
+                for _ in range(workers)
+            ]
+            done = [json.loads(p.communicate()[0].strip().splitlines()[-1]) for p in procs]
+            seconds = max(d["ended"] for d in done) - min(d["began"] for d in done)
+            rates[workers] = n / seconds
+            duplicates = asked() - before - n
+        print(
+            f"{workers} worker(s)  {rates[workers]:7.1f} requests/s  scaling {rates[workers] / rates[counts[0]]:.2f}x"
+            f" (linear {workers / counts[0]:.0f}x, {rates[workers] / rates[counts[0]] / (workers / counts[0]):.2f} of it)"
+            f"  sent per worker {[d['sent'] for d in done]}  duplicates {duplicates}",
+            flush=True,
+        )
+
+
+def _fresh_ledger(ledger_url: str, tmp: str) -> str:
+    """A new SQLite file, or a new database on the PostgreSQL server of ``ledger_url``."""
+    if not ledger_url:
+        return f"{tmp}/ledger.sqlite"
+    import uuid
+
+    import psycopg
+
+    name = f"bench_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(ledger_url, autocommit=True) as conn:
+        conn.execute(f"CREATE DATABASE {name}")
+    return ledger_url.rsplit("/", 1)[0] + f"/{name}"
+
+
 def _spawn_arm(arm: str, base_url: str, n: int, concurrency: int, ledger: str) -> dict:
     command = [
         sys.executable,
@@ -208,9 +306,23 @@ def main() -> None:
     parser.add_argument("--arm", help=argparse.SUPPRESS)
     parser.add_argument("--base-url", help=argparse.SUPPRESS)
     parser.add_argument("--ledger", help=argparse.SUPPRESS)
+    parser.add_argument("--workers", help="worker counts on one ledger, e.g. 1,2,4 (the scaling section)")
+    parser.add_argument("--ledger-url", default="", help="the workers' ledger: a postgresql:// server URL")
+    parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--start-at", type=float, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.workers and "--latency" not in sys.argv:
+        args.latency = 2.0
+    if args.workers and "--concurrency" not in sys.argv:
+        args.concurrency = 32
+    if args.workers and "--requests" not in sys.argv:
+        args.requests = 1024
     if args.serve:
         return serve(args.serve, args.latency)
+    if args.worker:
+        return print(
+            json.dumps(run_worker(args.base_url, args.requests, args.concurrency, args.ledger, args.start_at))
+        )
     if args.arm:
         return print(
             json.dumps(run_arm(args.arm, args.base_url, args.requests, args.concurrency, args.ledger))
@@ -239,6 +351,11 @@ def main() -> None:
             f"fixed-latency server {args.latency * 1000:.0f} ms, concurrency {args.concurrency}, "
             f"{args.requests} requests; load {Path('/proc/loadavg').read_text().split()[:3]}"
         )
+        if args.workers:
+            ledger = "PostgreSQL" if args.ledger_url else "SQLite"
+            print(f"workers on one {ledger} ledger, the same {args.requests} requests each")
+            counts = [int(w) for w in args.workers.split(",")]
+            return workers_section(base_url, counts, args.requests, args.concurrency, args.ledger_url)
         results: dict[str, dict] = {}
         with tempfile.TemporaryDirectory() as tmp:
             ratios = []

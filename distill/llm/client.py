@@ -83,7 +83,9 @@ class TeacherSettings:
     breaker_give_up_s: float = 300.0
     price: Price = field(default_factory=Price)
     lease_s: float = 300.0  # a claimed key's lease (renewed while its call runs; a killed worker's expires)
-    lease_poll_s: float = 2.0  # how often a key another worker holds is looked up again
+    lease_poll_s: float = (
+        0.5  # how often the keys other workers hold are looked up again (their answers in one query)
+    )
     connect: Callable[[], str] | None = None  # gives base_url when a run first sends (embedded server)
 
     def sampling_params(self) -> dict:
