@@ -227,22 +227,7 @@ def workers_section(base_url: str, counts: list[int], n: int, concurrency: int, 
             start_at = time.time() + 5  # after every worker has imported and opened the ledger
             procs = [
                 subprocess.Popen(
-                    [
-                        sys.executable,
-                        "-m",
-                        "benchmarks.teacher_bench",
-                        "--worker",
-                        "--base-url",
-                        base_url,
-                        "--requests",
-                        str(n),
-                        "--concurrency",
-                        str(concurrency),
-                        "--ledger",
-                        ledger,
-                        "--start-at",
-                        str(start_at),
-                    ],
+                    _child("--worker", base_url, n, concurrency, ledger) + ["--start-at", str(start_at)],
                     stdout=subprocess.PIPE,
                     text=True,
                 )  # fmt: skip
@@ -274,23 +259,18 @@ def _fresh_ledger(ledger_url: str, tmp: str) -> str:
     return ledger_url.rsplit("/", 1)[0] + f"/{name}"
 
 
+def _child(role: str, base_url: str, n: int, concurrency: int, ledger: str, *more: str) -> list[str]:
+    """The command of a child process of this benchmark (an arm, a worker)."""
+    return [
+        sys.executable, "-m", "benchmarks.teacher_bench", role, *more, "--base-url", base_url,
+        "--requests", str(n), "--concurrency", str(concurrency), "--ledger", ledger,
+    ]  # fmt: skip
+
+
 def _spawn_arm(arm: str, base_url: str, n: int, concurrency: int, ledger: str) -> dict:
-    command = [
-        sys.executable,
-        "-m",
-        "benchmarks.teacher_bench",
-        "--arm",
-        arm,
-        "--base-url",
-        base_url,
-        "--requests",
-        str(n),
-        "--concurrency",
-        str(concurrency),
-        "--ledger",
-        ledger,
-    ]
-    done = subprocess.run(command, capture_output=True, text=True, check=True)
+    done = subprocess.run(
+        _child("--arm", base_url, n, concurrency, ledger, arm), capture_output=True, text=True, check=True
+    )
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
