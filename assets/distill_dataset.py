@@ -18,7 +18,7 @@ from distill.core.storage import read_jsonl
 from distill.dataset import checks as dataset_checks
 from distill.dataset.assembly import build_dataset, decontaminator
 from distill.dataset.card import write_card
-from distill.dataset.publication import ASSET, publish, publish_to_store
+from distill.dataset.publication import ASSET, publish_built
 from distill.llm.prompts import Prompt
 
 
@@ -53,8 +53,7 @@ def distill_dataset(
         dataset.token_counter(),
     )
     write_card(staging, report, policy, dataset.license)
-    publish(staging, target)
-    where = str(target) if store.works_in_root else publish_to_store(store, target)
+    where = publish_built(store, staging, target)
     context.log.info(f"dataset {report.version} at {where}: {report.counts}, dropped {report.dropped}")
     return dg.MaterializeResult(
         metadata={

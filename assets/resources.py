@@ -58,11 +58,7 @@ class StorageResource(dg.ConfigurableResource):
         return TableStore(self.data_root, self.work_dir)
 
     def dataset_dir(self) -> Path:
-        """The local dir of the current dataset: the data root's own, or a local copy of the one an
-        object-store root points at."""
-        store = self.store()
-        local = store.local_dir(publication.ASSET)
-        return local if store.works_in_root else publication.local_copy(store, local)
+        return publication.dataset_dir(self.store())
 
     def inbox(self) -> Path:
         return Path(self.inbox_root)

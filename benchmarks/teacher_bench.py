@@ -276,10 +276,10 @@ def _spawn_arm(arm: str, base_url: str, n: int, concurrency: int, ledger: str) -
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--requests", type=int, default=10_000)
-    parser.add_argument("--concurrency", type=int, default=64)
+    parser.add_argument("--requests", type=int, help="default 10000 (--workers: 1024)")
+    parser.add_argument("--concurrency", type=int, help="default 64 (--workers: 32 a worker)")
     parser.add_argument(
-        "--latency", type=float, default=0.1, help="seconds the test server waits per request"
+        "--latency", type=float, help="seconds the test server waits per request (default 0.1; --workers: 2)"
     )
     parser.add_argument("--rounds", type=int, default=1, help="bare/step pairs (one ratio each)")
     parser.add_argument("--serve", type=int, metavar="PORT", help=argparse.SUPPRESS)
@@ -291,12 +291,10 @@ def main() -> None:
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--start-at", type=float, help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.workers and "--latency" not in sys.argv:
-        args.latency = 2.0
-    if args.workers and "--concurrency" not in sys.argv:
-        args.concurrency = 32
-    if args.workers and "--requests" not in sys.argv:
-        args.requests = 1024
+    defaults = (1024, 32, 2.0) if args.workers else (10_000, 64, 0.1)
+    for name, value in zip(("requests", "concurrency", "latency"), defaults, strict=True):
+        if getattr(args, name) is None:
+            setattr(args, name, value)
     if args.serve:
         return serve(args.serve, args.latency)
     if args.worker:

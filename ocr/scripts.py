@@ -238,10 +238,10 @@ def _dropped_scripts(
 def _misread_braces(line: LineInk, measure: _Measure, read: Callable[[Glyph], str]) -> LineInk:
     """The line with each brace that has no partner in it and whose glyph sits small, raised or lowered
     read again on its own: recognizers read a script digit as `{` (`b²` read `b{2`, `OP₁` read `OP{`)."""
-    text = list(line.text)
+    text, lone = list(line.text), _lone_braces(line.text)
     for i in line.shown:
         glyph = line.glyphs[i]
-        if i not in _lone_braces(line.text) or glyph is None:
+        if i not in lone or glyph is None:
             continue
         if not _role("0", line.ink[i], measure.baseline, measure.height, measure.sizes):
             continue

@@ -60,3 +60,17 @@ def local_copy(store: TableStore, local: Path) -> Path:
         store.get_tree(pointer["url"], staging)
         publish(staging, local)
     return local
+
+
+def publish_built(store: TableStore, staging: Path, target: Path) -> str:
+    """Replace the local dataset ``target`` with ``staging``, and copy it to an object-store root; where
+    it now is (the local dir when it is the data root's own)."""
+    publish(staging, target)
+    return str(target) if store.works_in_root else publish_to_store(store, target)
+
+
+def dataset_dir(store: TableStore) -> Path:
+    """The local dir of the current dataset: the data root's own, or a local copy of the one an
+    object-store root (or a root with a work dir of its own) points at."""
+    local = store.local_dir(ASSET)
+    return local if store.works_in_root else local_copy(store, local)
