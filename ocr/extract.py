@@ -47,13 +47,23 @@ from ocr.render import MIN_DPI, fitting_dpi, render
 from ocr.textlayer import Layer, is_usable, read_layer, text_of
 from ocr.types import OcrLine, PageText
 from ocr.uncovered import uncovered_marks
-from ocr.vector_math import Holes, Run, find_holes, formula_runs, holds_fraction, symbols
+from ocr.vector_math import (
+    Holes,
+    Run,
+    decorates,
+    find_holes,
+    formula_runs,
+    glyph_baseline,
+    holds_fraction,
+    symbols,
+)
 from ocr.watermark import watermark_lines, without_watermark
 
 TEXT_LAYER_ENGINE = "pymupdf"
-EXTRACTOR_VERSION = 17  # bump when the same input and settings give different text
+EXTRACTOR_VERSION = 18  # bump when the same input and settings give different text
 # CJK characters a Chinese recognizer reads for lone operators (a formula run of nothing else)
 LOOK_ALIKES = str.maketrans({"十": "+", "一": "-", "二": "="})
+NEVER_RAISED = {"¬"}  # signs set at the math axis: a run of one read raised is on the base line
 FIGURE_LABELS = re.compile(r"(?:[A-Z][′']?\s*){1,4}")  # a row of a figure's point labels
 SAME_LINE = 0.3  # of the smaller box: two reads' lines that overlap this much are one line
 FORMULA_PADDING = 0.15  # body sizes of margin around a formula run cut out for OCR
@@ -389,7 +399,7 @@ def _read_runs(
             if run.level == 0:
                 text = glyph_subscripts(text, run.glyphs, _accents(page, dpi, clip, run.glyphs, body))
             if len(run.glyphs) == 1:
-                text = small_if_small(text, run.glyphs[0][3] - run.glyphs[0][1], body)
+                text = small_if_small(_corner(text, run.glyphs[0]), run.glyphs[0][3] - run.glyphs[0][1], body)
         else:
             text, score = run.text, 1.0
         box = [round(v, 2) for v in run.box]
@@ -397,8 +407,17 @@ def _read_runs(
             OcrLine(text=text, box=box, score=round(score, 4), low_confidence=score < settings.low_confidence)
         )
         if text:
-            pieces.append(Piece(text, run.box, body, y1, level=run.level))
+            level = 0 if text in NEVER_RAISED else run.level
+            pieces.append(Piece(text, run.box, body, y1, level=level))
     return pieces, lines
+
+
+def _corner(text: str, glyph: Box) -> str:
+    """A glyph read as the corner bracket 」, which no formula holds, told by its shape: a wide one is the
+    sign ¬, a tall one the floor bracket ⌋."""
+    if text != "」":
+        return text
+    return "¬" if glyph[2] - glyph[0] > glyph[3] - glyph[1] else "⌋"
 
 
 def _accents(
@@ -452,13 +471,17 @@ def _read_images(
         if len(glyphs) + len(rules) > MAX_FORMULA_GLYPHS:  # a photo or a drawing: nothing to read
             glyphs, rules = [], []
         baseline = _row_baseline(box, layer.pieces)
-        if clip.height <= ONE_ROW * body and baseline is not None:  # scripts by the text row's baseline
+        if baseline is None and glyphs:  # a row of its own: its glyphs' baseline
+            baseline = glyph_baseline(symbols(glyphs, rules, body)[0])
+        if clip.height <= ONE_ROW * body and baseline is not None:  # scripts by the row's baseline
             flat, score = engine.read_line(padded)
             shapes, strokes = symbols(glyphs, rules, body)
+            strokes = [r for r in strokes if not decorates([r], shapes, body)]  # an overline is no character
             accents = _accents(page, dpi, clip, shapes, body)
-            text = (
-                baseline_scripts(_unlook_alike(flat.strip()), shapes + strokes, baseline, body, accents) or ""
+            scripted = baseline_scripts(
+                _unlook_alike(flat.strip()), shapes + strokes, baseline, body, accents
             )
+            text = unicode_scripts(scripted or "")  # a script the recognizer saw (`y²`) stays one
         elif clip.height > ONE_ROW * body:  # a stack: read like a formula drawn as outlines
             runs, bars = formula_runs(glyphs, rules, body)
             run_pieces, run_lines = _read_runs(page, engine, runs, body, settings)
@@ -467,7 +490,7 @@ def _read_images(
                 score = min(line.score for line in run_lines)
         if not text:  # one row, scripts from the ink
             text, score = engine.read_line(padded, scripts=True)
-            text = _unlook_alike(text.strip())
+            text = unicode_scripts(_unlook_alike(text.strip()))
         lines.append(
             OcrLine(
                 text=text,

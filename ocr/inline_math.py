@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from statistics import median
 
-from ocr.marks import Mark, decorate
+from ocr.marks import HAIRLINE, Mark, decorate
 
 Box = tuple[float, float, float, float]
 
@@ -248,6 +248,9 @@ def line_names(text: str) -> str:
     return LINE_NAME.sub(r"\1l", text)
 
 
+BAR_LOOK_ALIKES = {"l", "I", "1", "丨", "|"}
+
+
 def dash_ones(text: str) -> str:
     """The character 一 (one) put back where a recognizer read it as a dash between two CJK characters;
     a Chinese dash is written double (——), and a dash in a formula stands next to no CJK character."""
@@ -280,7 +283,11 @@ def glyph_subscripts(text: str, glyphs: Sequence[Box], accents: Mapping[Box, Mar
 
 
 def _accent(tokens: list[str], boxes: Mapping[int, Box], accents: Mapping[Box, Mark] | None) -> None:
-    """The tokens whose glyphs show an accent written under it, in place."""
+    """The tokens whose glyphs show an accent written under it, and the vertical bars a recognizer read as
+    a letter or digit (`|c|` read `lcl`) put back by their glyph's shape, in place."""
+    for i, box in boxes.items():
+        if tokens[i] in BAR_LOOK_ALIKES and box[2] - box[0] <= HAIRLINE * (box[3] - box[1]):
+            tokens[i] = "|"
     marked = {i: accents[tuple(box)] for i, box in boxes.items() if accents and tuple(box) in accents}
     tokens[:] = decorate(tokens, marked)
 
@@ -307,10 +314,12 @@ def baseline_scripts(
     else:
         return None
     boxes = dict(zip(shown, sorted(glyphs, key=lambda g: g[0]), strict=True))
-    full = [
+    full = [  # a glyph's box holds the accent over it: its height is no letter's
         b[3] - b[1]
         for i, b in boxes.items()
-        if _TALL.fullmatch(tokens[i]) and abs(b[3] - baseline) < 0.1 * body
+        if _TALL.fullmatch(tokens[i])
+        and abs(b[3] - baseline) < 0.1 * body
+        and tuple(b) not in (accents or {})
     ]
     cap = max(full) if full else CAP_SHARE * body
     level: dict[int, int] = {}

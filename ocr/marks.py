@@ -27,12 +27,21 @@ FLAT = 0.6  # of its width: a mark is at most this tall (an arrow with its head)
 BAR_FLAT = 0.35  # of its width: a bar is at most this tall
 WIDE = 1.6  # of its base's width: a mark is at most this wide (a fraction's bar over one letter is wider)
 TALLER = 1.8  # of the mark's height: its base is at least this tall
+TALLER_ARROW = 1.5  # the same for an arrow whose head shows plainly (a stretched one over capitals)
+PLAIN_HEAD = 0.3  # of its width: an arrow this tall shows its head plainly (a scan's may be a blurred bar)
+PLAIN_WIDTH = 12  # pixels: and this wide (the top stroke of a small `z` come apart looks like one)
 GAP = 0.6  # of the base's height: the mark sits at most this far over it
 OVERLAP = 0.5  # of the narrower: how much the mark and its base overlap side by side
+TAIL_OVERLAP = 0.25  # the same, for a glyph whose top holds the mark's left end (an italic capital leans
+# out from under the arrow stretched over it and the next)
 REACH = 0.5  # of its glyphs' height: a mark over several reaches at most this far beyond them
-CLEAR = 1.2  # of its glyphs' height: the paper this far over a mark is clear (a fraction's bar has its numerator there)
+CLEAR = 1.2  # of its glyphs' height: the paper this far over a bar is clear (a fraction's bar has its numerator there)
+CLEAR_ARROW = 0.5  # the same for a plain arrow, which no fraction has: the line over it may be close
 HEAD = 1.5  # an arrow's head is at least this many times as tall as its shaft (blurred at 144 dpi)
 MIN_AREA = 3  # pixels
+ZERO = 1.25  # of its width: a round glyph this tall is the digit 0 (an o or O is about as tall as wide)
+HAIRLINE = 0.15  # of its height: a glyph this thin is a vertical bar (0.7 pt drawn, 1 pt in ink)
+STEM = 0.8  # of a piece's height: a column of print this tall at its end is a stroke of its own
 _LETTER = re.compile(r"[A-Za-zα-ωΑ-Ω]")
 _MATH = re.compile(r"[0-9A-Za-zα-ωΑ-Ω+\-−′' ]+")  # what a stretched accent may stand over
 
@@ -72,15 +81,21 @@ def marks(mask: np.ndarray) -> list[Mark]:
         if area >= MIN_AREA
     ]
     found = []
-    for k, x0, y0, x1, y1 in pieces:
+    for k, *box in pieces:
+        x0, y0, x1, y1 = box
+        if y1 - y0 + 1 > FLAT * (x1 - x0 + 1):  # too tall for a mark, unless a stroke is joined to one
+            x0, y0, x1, y1 = _off_stems(labels, k, box)
         width, height = x1 - x0 + 1, y1 - y0 + 1
         if width < MIN_WIDTH or height > FLAT * width:
             continue
-        bases = _bases((x0, y0, x1, y1), pieces, k)
-        if not bases or not _clear(mask, (x0, y0, x1, y1), CLEAR * max(b[3] - b[1] + 1 for b in bases)):
-            continue
         accent = _shape(labels[y0 : y1 + 1, x0 : x1 + 1] == k)
-        if accent is not None:
+        if accent is None:
+            continue
+        # an arrow whose head shows plainly: no bar blurred at its end, no broken stroke of a letter
+        arrow = accent is Accent.VEC and height >= PLAIN_HEAD * width and width >= PLAIN_WIDTH
+        bases = _bases((x0, y0, x1, y1), pieces, labels, k, TALLER_ARROW if arrow else TALLER)
+        reach = (CLEAR_ARROW if arrow else CLEAR) * max((b[3] - b[1] + 1 for b in bases), default=0)
+        if bases and _clear(mask, (x0, y0, x1, y1), reach):
             found.append(Mark(accent, bases))
     return sorted(found, key=lambda mark: mark.bases[0][0])
 
@@ -93,34 +108,62 @@ def marks_over(
 ) -> dict[int, Mark]:
     """The mark over each of `boxes` (x0, y0, x1, y1, in the units of `origin` and `scale`, which place
     the mask's pixels), by the box's index: a box holds a mark when it holds the middle of one of its
-    bases."""
+    bases (the one that shares the most with it, when several do)."""
     found: dict[int, Mark] = {}
     for mark in marks(mask):
         for base in mark.bases:
-            x = origin[0] + (base[0] + base[2] + 1) / 2 * scale
-            y = origin[1] + (base[1] + base[3] + 1) / 2 * scale
-            k = next((k for k, b in enumerate(boxes) if b[0] <= x <= b[2] and b[1] <= y <= b[3]), None)
-            if k is not None:
-                found[k] = mark
+            x0, y0 = origin[0] + base[0] * scale, origin[1] + base[1] * scale
+            x1, y1 = origin[0] + (base[2] + 1) * scale, origin[1] + (base[3] + 1) * scale
+            x, y = (x0 + x1) / 2, (y0 + y1) / 2
+            holding = [k for k, b in enumerate(boxes) if b[0] <= x <= b[2] and b[1] <= y <= b[3]]
+            if holding:  # the box most like the base's own (a bar's box joined to a mark may hold it too)
+                found[max(holding, key=lambda k: _overlap(boxes[k], (x0, y0, x1, y1)))] = mark
     return found
 
 
-def _bases(mark: PixelBox, pieces: list, own: int) -> tuple[PixelBox, ...]:
-    """The glyphs right under a mark, if a mark can stand on them: one that the mark is at most WIDE times
-    as wide as, or several that it spans end to end (a rule reaching well beyond them is a table's)."""
+def _overlap(a: Sequence[float], b: Sequence[float]) -> float:
+    """The share of the union of two boxes that both cover."""
+    width = min(a[2], b[2]) - max(a[0], b[0])
+    height = min(a[3], b[3]) - max(a[1], b[1])
+    both = max(width, 0.0) * max(height, 0.0)
+    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - both
+    return both / union if union > 0 else 0.0
+
+
+def _off_stems(labels: np.ndarray, k: int, box: list[int]) -> tuple[int, int, int, int]:
+    """The box of piece `k` without the strokes as tall as it at its ends (a mark touching a vertical bar:
+    the arrow of `|\\vec{a}|` runs into the bar), over the rows the rest holds."""
+    x0, y0, x1, y1 = box
+    piece = labels[y0 : y1 + 1, x0 : x1 + 1] == k
+    stem = piece.sum(axis=0) >= STEM * piece.shape[0]
+    left, right = 0, len(stem)
+    while left < right and stem[left]:
+        left += 1
+    while right > left and stem[right - 1]:
+        right -= 1
+    if (left, right) == (0, len(stem)) or left == right:
+        return x0, y0, x1, y1
+    rows = np.nonzero(piece[:, left:right].any(axis=1))[0]
+    return x0 + left, y0 + int(rows[0]), x0 + right - 1, y0 + int(rows[-1])
+
+
+def _bases(mark: PixelBox, pieces: list, labels: np.ndarray, own: int, taller: float) -> tuple[PixelBox, ...]:
+    """The glyphs right under a mark, if a mark can stand on them: each `taller` times as tall as the mark
+    at least, and under it over half the narrower's width (a quarter, when the mark starts over its top);
+    one that the mark is at most WIDE times as wide as, or
+    several that it spans end to end (a rule reaching well beyond them is a table's)."""
     x0, y0, x1, y1 = mark
     width, height = x1 - x0 + 1, y1 - y0 + 1
     under = []
     for k, bx0, by0, bx1, by1 in pieces:
         if k == own or by0 <= y1:
             continue
-        b_width, b_height = bx1 - bx0 + 1, by1 - by0 + 1
-        overlap = min(x1, bx1) - max(x0, bx0) + 1
-        if (
-            overlap >= OVERLAP * min(width, b_width)
-            and by0 - y1 - 1 <= GAP * b_height
-            and b_height >= TALLER * height
-        ):
+        b_height = by1 - by0 + 1
+        if by0 - y1 - 1 > GAP * b_height or b_height < taller * height:
+            continue
+        share = (min(x1, bx1) - max(x0, bx0) + 1) / min(width, bx1 - bx0 + 1)
+        top = np.nonzero((labels[by0 : by0 + b_height // 3 + 1, bx0 : bx1 + 1] == k).any(axis=0))[0]
+        if share >= OVERLAP or (share >= TAIL_OVERLAP and bx0 + top.min() <= x0 <= bx0 + top.max()):
             under.append((bx0, by0, bx1, by1))
     under.sort()
     if len(under) == 1:
@@ -161,11 +204,19 @@ def _shape(piece: np.ndarray) -> Accent | None:
 
 def accented(char: str, accent: Accent | None) -> str:
     """`char` written under its accent (`\\vec{a}`; `ā` read for an arrowed `a` is that `a`), when it is a
-    letter; else as it is."""
+    letter (or the zero vector's 0); else as it is."""
     base = _bare(char)
-    if accent is None or not _LETTER.fullmatch(base) or (accent is Accent.BAR and base in "ij"):
+    zero = accent is Accent.VEC and base == "0"
+    if accent is None or not (_LETTER.fullmatch(base) or zero) or (accent is Accent.BAR and base in "ij"):
         return char  # a bar over an i is its dot, blurred
     return f"\\{accent}{{{base}}}"
+
+
+def _zero(char: str, base: PixelBox) -> str:
+    """`0` for a round letter read under an arrow whose glyph is as tall as a digit (`\\vec{0}` read
+    `ō`: an `o` is as wide as tall); else `char`."""
+    tall = (base[3] - base[1] + 1) >= ZERO * (base[2] - base[0] + 1)
+    return "0" if _bare(char) in ("o", "O") and tall else char
 
 
 def decorate(chars: Sequence[str], marked: Mapping[int, Mark]) -> list[str]:
@@ -180,7 +231,10 @@ def decorate(chars: Sequence[str], marked: Mapping[int, Mark]) -> list[str]:
     for mark, at in under.items():
         first, last = at[0], at[-1]
         if first == last:
-            out[first] = accented(out[first], mark.accent)
+            char = (
+                _zero(out[first], mark.bases[0]) if mark.accent is Accent.VEC and mark.bases else out[first]
+            )
+            out[first] = accented(char, mark.accent)
             continue
         span = range(first, last + 1)
         if not all(_MATH.fullmatch(_bare(out[i]).strip() or " ") for i in span):

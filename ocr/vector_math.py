@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ocr.inline_math import CAP_HEIGHT, Box
+from ocr.marks import HAIRLINE
 from ocr.textlayer import Layer
 
 GLYPH_MAX = 2.5  # body sizes: a drawing at most this wide and high may be a glyph
@@ -35,7 +36,6 @@ FLAT, WIDE = (
 )  # a raised glyph lower than FLAT of the row's height, or wider than WIDE times its height, is a sign
 DELIMITER = 1.5  # body sizes: a glyph this tall alone is a delimiter sized to a fraction (or a figure's line)
 NARROW = 0.35  # of its height: a delimiter is at most this wide
-HAIRLINE = 0.12  # of its height: a delimiter this thin is a vertical bar
 SPECK = 0.3  # body sizes: a glyph no larger is a comma or a full stop
 COMMA = 1.4  # of its width: a speck this tall is a comma
 SPLIT_GAP = 0.6  # body sizes: a wider gap inside a formula (where a fraction was taken out) splits a run
@@ -72,8 +72,8 @@ def find_holes(layer: Layer, cut: bool = True) -> Holes:
                 rules.append(drawing.box)
         elif x1 - x0 > GLYPH_MAX * body or y1 - y0 > GLYPH_MAX * body:
             large.append(drawing.box)
-        elif not drawing.is_rect:  # glyph outlines are curves; small rectangles are markers and boxes
-            glyphs.append(drawing.box)
+        elif not drawing.is_rect or _upright_bar(drawing.box, body):
+            glyphs.append(drawing.box)  # glyph outlines are curves; small rectangles are markers and boxes
     glyphs = _off_text(glyphs, layer.ink)
     boxes = glyphs + rules + large
     if not (glyphs or rules) or len(boxes) > MAX_DRAWINGS:  # nothing to read, or a chart of thousands
@@ -106,7 +106,7 @@ def find_holes(layer: Layer, cut: bool = True) -> Holes:
             if (
                 cluster_rules
                 and max(r[2] - r[0] for r in cluster_rules) <= LONE_RULE * body
-                and not _decorates(cluster_rules, text_boxes, body)
+                and not decorates(cluster_rules, text_boxes, body)
             ):
                 runs.append(Run(_union(cluster_rules), text="-" if len(cluster_rules) == 1 else "="))
                 strokes += cluster_rules
@@ -126,12 +126,19 @@ def formula_runs(glyphs: list[Box], rules: list[Box], body: float) -> tuple[list
     bars, strokes = [], []
     for rule in rules:
         (bars if _stacked_around(rule, glyphs, body) else strokes).append(rule)
-    strokes = [r for r in strokes if not _decorates([r], glyphs, body)]
+    strokes = [r for r in strokes if not decorates([r], glyphs, body)]
     runs = _runs(glyphs + strokes, bars, body)
     for run in runs:
         if run.level == 0 and len(run.glyphs) == 1:
             run.text = _shape_text(run.glyphs[0], bars, body)
     return runs, bars
+
+
+def _upright_bar(box: Box, body: float) -> bool:
+    """Whether a rectangle is a vertical bar of a formula (`|x|`, drawn as a filled rectangle): a hairline
+    at least half a body size tall."""
+    width, height = box[2] - box[0], box[3] - box[1]
+    return height >= 0.5 * body and width <= HAIRLINE * height
 
 
 def _shape_text(glyph: Box, bars: list[Box], body: float) -> str | None:
@@ -203,7 +210,7 @@ def _part_over(part: Box, base: Box, rules: list[Box], body: float) -> bool:
     )
 
 
-def _decorates(rules: list[Box], boxes: list[Box], body: float) -> bool:
+def decorates(rules: list[Box], boxes: list[Box], body: float) -> bool:
     """Whether the rules run right above or below text or glyphs (an overline, an underline, the rule of a
     fraction set in text), rather than through the middle of a row as a minus sign does."""
     for r in rules:
@@ -321,8 +328,7 @@ def _level_runs(glyphs: list[Box], body: float) -> list[Run]:
     """Glyphs on one line cut into runs, left to right: raised glyphs (superscripts) apart from the base
     line, and wide gaps (where a fraction was taken out) splitting a run."""
     tall = max(g[3] - g[1] for g in glyphs)
-    bottoms = sorted(g[3] for g in glyphs if g[3] - g[1] >= 0.6 * tall) or [g[3] for g in glyphs]
-    baseline = bottoms[len(bottoms) // 2]
+    baseline = glyph_baseline(glyphs)
     top = min([g[1] for g in glyphs if g[3] >= baseline - 0.2 * tall] or [g[1] for g in glyphs])
     runs: list[Run] = []
     current: list[Box] = []
@@ -341,6 +347,13 @@ def _level_runs(glyphs: list[Box], body: float) -> list[Run]:
         current.append(glyph)
     runs.append(Run(_union(current), level, glyphs=tuple(current)))
     return runs
+
+
+def glyph_baseline(glyphs: list[Box]) -> float:
+    """The baseline of a line of glyphs: the middle foot of those at least 0.6 as tall as the tallest."""
+    tall = max(g[3] - g[1] for g in glyphs)
+    bottoms = sorted(g[3] for g in glyphs if g[3] - g[1] >= 0.6 * tall) or [g[3] for g in glyphs]
+    return bottoms[len(bottoms) // 2]
 
 
 def _overlaps(a: Box, b: Box, margin: float) -> bool:

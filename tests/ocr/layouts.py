@@ -143,6 +143,22 @@ def vector_subscripts(path: Path) -> None:
     )
 
 
+def vector_absolute_value(path: Path) -> None:
+    """Text with `|x - 1| = 3` drawn as vector glyphs, its bars as filled hairline rectangles (as TeX
+    draws them)."""
+    formula = _html_formula(120, 30, (pymupdf.Rect(6, 0, 120, 30), "x &minus; 1&nbsp;&nbsp; = 3"))
+    for x in (3.5, 45.5):
+        formula.draw_rect(pymupdf.Rect(x, 3.5, x + 0.8, 16.5), color=None, fill=(0, 0, 0), width=0)
+    _formula_page(
+        path,
+        formula,
+        pymupdf.Rect(150, 86, 270, 116),
+        (72, 100, "Suppose"),
+        (280, 100, "for some x."),
+        (72, 140, "Find the sum of all such values of x, please."),
+    )
+
+
 def _png(page: pymupdf.Page, dpi: int = 300) -> bytes:
     return page.get_pixmap(dpi=dpi).tobytes("png")
 

@@ -205,6 +205,25 @@ def test_a_letter_whose_glyph_shows_an_accent_is_written_under_it():
     assert baseline_scripts("a+c", [a, plus, c], a[3], 10.0, accents) == "\\vec{a}+c"
 
 
+def test_a_vertical_bar_read_as_a_letter_is_put_back_by_its_glyph():
+    # |c| drawn in outlines, read `lcl`: the hairlines are bars, the italic l of a word is not
+    bar, c = (10.0, 20.0, 10.7, 28.0), (11.5, 22.0, 16.0, 28.0)
+    right = (16.8, 20.0, 17.5, 28.0)
+    assert glyph_subscripts("lcl", [bar, c, right]) == "|c|"
+    letter = (10.0, 20.0, 12.5, 28.0)
+    assert glyph_subscripts("lcl", [letter, c, right]) == "lc|"
+
+
+def test_an_accented_glyph_does_not_set_the_rows_full_height():
+    # EC·ED with arrows: C's box holds its arrow; E measured against it would read as a subscript
+    e1, c, dot = (10.0, 22.7, 17.0, 30.0), (14.5, 17.0, 24.3, 30.2), (27.0, 26.5, 28.3, 27.9)
+    e2, d = (31.6, 22.7, 38.6, 30.0), (36.3, 17.1, 46.0, 30.0)
+    first, second = Mark(Accent.VEC, ()), Mark(Accent.VEC, ())
+    accents = {e1: first, c: first, e2: second, d: second}
+    text = baseline_scripts("EC.ED", [e1, c, dot, e2, d], 30.0, 10.0, accents)
+    assert text == "\\overrightarrow{EC}.\\overrightarrow{ED}"
+
+
 def test_a_unicode_script_raised_by_its_glyph_is_written_as_its_plain_character():
     # a formula image read `x³`: the ³ is raised on the page too, so it becomes `x^{3}`, not `x^{³}`
     x = (10.0, 24.0, 16.0, 30.0)

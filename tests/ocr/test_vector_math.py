@@ -157,3 +157,10 @@ def test_a_glyph_alone_is_told_by_its_shape_where_a_recognizer_guesses():
     bar = (112.0, 393.0, 112.8, 417.0)  # a hairline as tall: a vertical bar
     runs, _ = formula_runs([one, four, bar], bars[:1], body)
     assert [r.text for r in runs if r.glyphs == (bar,)] == ["|"]
+
+
+def test_bars_drawn_as_hairline_rectangles_are_glyphs_of_the_formula(tmp_path):
+    # TeX draws the bars of |x - 1| as filled rectangles: taken for markers, they were lost (`x - 1 = 3`)
+    layouts.vector_absolute_value(tmp_path / "absolute.pdf")
+    [row] = extract_pdf(tmp_path / "absolute.pdf")
+    assert row.text.splitlines()[0] == "Suppose |x - 1| = 3 for some x."
