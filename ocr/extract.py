@@ -347,6 +347,8 @@ def _recover_math(
     )
     pieces: list[Piece] = []
     lines: list[OcrLine] = []
+    if read_images and not any(piece.chars for piece in layer.pieces):  # a formula image in a gap of a
+        layer = read_layer(page, chars=True)  # span goes into the gap: the span's character boxes say where
     if read_runs or read_images:
         engine = get_engine(settings.engine)
         try:

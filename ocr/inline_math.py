@@ -36,6 +36,8 @@ SCRIPT_MARKUP = re.compile(r"[\^_]\{|\}")  # what `x^{2}` adds to the `x2` it wa
 SCRIPT_RUN = re.compile(f"[{''.join(SUPERSCRIPTS)}]+|[{''.join(SUBSCRIPTS)}]+")
 ON_BASELINE = re.compile(r"[0-9A-Za-eh-ik-orsu-xzαδεθικλνοπστυωΑ-Ω]")  # no descender: bottoms on the baseline
 DELIMITERS = re.compile(r"\s*[()\[\]{}|‖⟨⟩]\s*")  # a bracket alone is never a script: a sized one sits low
+PARTS_GAP = 0.8  # of the smaller part's height: at most this far apart are a fraction's parts (a bar and
+# its clearance between two tightly boxed digits is about 0.7)
 SIZED = 1.3  # a bracket this many times the size of the text beside it is a sized delimiter
 CAP_HEIGHT = 0.75  # of the font size: how far above the baseline the glyphs of a span reach
 SUB_DROP, SUB_RISE = 0.2, 0.15  # a subscript's bottom and top are this much (of its base's height) lower
@@ -414,13 +416,15 @@ def _stacked(upper: Piece, lower: Piece) -> bool:
     overlap = min(upper.box[2], lower.box[2]) - max(upper.box[0], lower.box[0])
     narrower = min(upper.box[2] - upper.box[0], lower.box[2] - lower.box[0])
     formula_like = _formula_like(upper.text.strip()) and _formula_like(lower.text.strip())
-    return formula_like and -OVERLAP * height <= gap <= 0.6 * height and overlap >= 0.6 * narrower
+    return formula_like and -OVERLAP * height <= gap <= PARTS_GAP * height and overlap >= 0.6 * narrower
 
 
 def _formula_like(text: str) -> bool:
-    """Short, no CJK, not an option or item label: text that may be a numerator or denominator."""
+    """Short, no CJK, not an option or item label nor a bracket alone (the brackets of two options, one
+    over the other): text that may be a numerator or denominator."""
     return (
         0 < len(SCRIPT_MARKUP.sub("", text)) <= MAX_FRACTION_PART // 4
+        and DELIMITERS.fullmatch(text) is None
         and not any("\u3000" <= char <= "\u9fff" or "\uff00" <= char <= "\uffef" for char in text)
         and OPTION_LABEL.match(text) is None
     )

@@ -51,12 +51,12 @@ class Layer:
         return [d.box for d in self.drawings if d.is_rule]
 
 
-def read_layer(page: pymupdf.Page) -> Layer:
-    """Spans and drawings of the page from one text extraction; on a page with glyph-sized drawings, rules,
-    images or inline math (`_has_math`), the spans with their character boxes from a second one (to cut a span
-    around a formula put back in its gap or where its baseline changes, to place an accent over its
-    letter). Where glyph-sized drawings exist (a formula may be drawn in a gap of a span), the boxes of visible words are
-    kept as `ink`."""
+def read_layer(page: pymupdf.Page, chars: bool = False) -> Layer:
+    """Spans and drawings of the page from one text extraction; on a page with glyph-sized drawings, rules
+    or inline math (`_has_math`), or with `chars`, the spans with their character boxes from a second one
+    (to cut a span around a formula put back in its gap or where its baseline changes, to place an accent
+    over its letter). Where glyph-sized drawings exist (a formula may be drawn in a gap of a span), the
+    boxes of visible words are kept as `ink`."""
     layer = Layer()
     page_area = page.rect.width * page.rect.height
     textpage = page.get_textpage(flags=FLAGS)
@@ -71,8 +71,8 @@ def read_layer(page: pymupdf.Page) -> Layer:
     glyph_sized = any(
         not d.is_rule and max(d.box[2] - d.box[0], d.box[3] - d.box[1]) <= GLYPH_SIZED for d in layer.drawings
     )
-    if glyph_sized or layer.rules() or _has_math(blocks) or page.get_images():  # character boxes: a
-        # second, slower extraction (an image may be a formula set in a gap of a span)
+    if chars or glyph_sized or layer.rules() or _has_math(blocks):  # character boxes: a second, slower
+        # extraction
         blocks = textpage.extractRAWDICT()["blocks"]
     hidden: list[Box] = []
     for block in blocks:

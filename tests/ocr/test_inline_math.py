@@ -250,3 +250,18 @@ def test_a_comma_beside_a_fraction_is_not_in_its_denominator():
         Piece(",", (56.5, 98.0, 58.0, 101.5), 9.0, 101.0),  # narrow: within the bar's slack, beside it
     ]
     assert r"\frac{1}{4}" in row_text(merge_fractions(pieces, [rule]))
+
+
+def test_brackets_one_over_the_other_are_no_fraction_and_tight_parts_are_one():
+    # the tall brackets of options A and B, each read on its own, one over the other beside their labels
+    row = [
+        ocr_piece("A.", (68.0, 400.0, 82.0, 414.0)),
+        ocr_piece("(", (83.0, 394.0, 90.0, 418.0)),
+        ocr_piece("(", (82.0, 425.0, 90.0, 449.0)),
+        ocr_piece("B.", (68.0, 430.0, 83.0, 445.0)),
+    ]
+    assert [p.text for p in stack_fractions(row)] == ["A.", "(", "(", "B."]
+    # a numerator and a denominator boxed tight (read apart), their bar between: 0.7 of a digit apart
+    row = [ocr_piece("B.", (68.0, 430.0, 83.0, 445.0)), ocr_piece("1", (98.0, 423.0, 104.0, 433.0))]
+    row.append(ocr_piece("4", (97.0, 440.0, 106.0, 450.0)))
+    assert stack_fractions(row)[-1].text == r"\frac{1}{4}"

@@ -50,3 +50,31 @@ def test_a_formula_piece_the_detector_missed_is_read_on_its_own():
     assert [line.text for line in found] == ["x2", "4"]  # top to bottom
     assert all(184 < line.box[0] < line.box[2] < 226 for line in found)  # pixels, where they are drawn
     assert all(line.uncovered for line in found)
+
+
+def test_fractions_between_tall_brackets_are_read_part_by_part():
+    # `(1/4, 1/2)` an option set in display: the brackets join every part into one piece too tall to
+    # read, the comma joins the denominators; the bars say where each part is
+    gray = np.full((200, 200), 255, np.uint8)
+    gray[25:45, 12:190:6] = 0  # a detected line, 30 px high
+    for row in range(100, 170):  # ( and ), their middles nearer the parts than their ends
+        bend = round(4 * abs(row - 135) / 35)
+        gray[row, 20 + bend : 23 + bend] = 0
+        gray[row, 83 - bend : 86 - bend] = 0
+    gray[112:130, 36:38] = 0  # 1, washed thin
+    gray[135:137, 30:46] = 0  # its bar
+    gray[142:160, 34:41] = 0  # 4
+    gray[152:160, 50:53] = 0  # ,
+    gray[112:130, 62:64] = 0  # 1
+    gray[135:137, 56:72] = 0  # its bar
+    gray[142:160, 60:67] = 0  # 2
+    gray[80:82, 100:112] = 0  # a minus sign alone: no bar, no part
+    marks = uncovered_marks(gray, [LINE])
+    assert sorted(marks) == [
+        (20, 100, 27, 170),
+        (34, 142, 41, 160),
+        (36, 112, 38, 130),
+        (60, 142, 67, 160),
+        (62, 112, 64, 130),
+        (79, 100, 86, 170),
+    ]
