@@ -1,6 +1,7 @@
 """Teacher-step throughput and memory against a fixed-latency OpenAI-compatible server.
 
     .venv/bin/python -m benchmarks.teacher_bench                 # 10k requests, concurrency 64, 100 ms
+    .venv/bin/python -m benchmarks.teacher_bench --ledger-url postgresql://...   # the ledger on PostgreSQL
     .venv/bin/python -m benchmarks.teacher_bench --requests 2000 --latency 0.05
     .venv/bin/python -m benchmarks.teacher_bench --workers 1,2,4 [--ledger-url postgresql://...]
 
@@ -9,7 +10,8 @@ arm runs in a fresh process, so its peak RSS is its own:
 
 - ``bare``: a bare ``openai.AsyncOpenAI`` loop, ``concurrency`` workers, nothing else;
 - ``step``: the pipeline's teacher step (``distill.cot.generate.generate_cot``: keys, ledger lookups, flow
-  control, a committed SQLite ledger entry per response, one CotRow per sample), fresh ledger;
+  control, a committed ledger entry per response, one CotRow per sample), a fresh ledger (a SQLite file,
+  or a new database on the PostgreSQL server of ``--ledger-url``);
 - ``rerun``: the same step again: every answer from the ledger, no request;
 - ``stream-small`` / ``stream``: ``TeacherClient.stream`` with a counting sink at 1/10 and all of the
   requests: the client's own memory, which must not grow with the number of requests.
@@ -148,13 +150,13 @@ async def _bare(base_url: str, n: int, concurrency: int) -> int:
 def run_arm(arm: str, base_url: str, n: int, concurrency: int, ledger: str) -> dict:
     from distill.cot.generate import generate_cot
     from distill.llm.client import ChatRequest, TeacherClient, TeacherSettings
-    from distill.llm.ledger import SqliteLedger
+    from distill.llm.ledger import open_ledger
     from distill.llm.prompts import Prompt
 
     settings = TeacherSettings(
         base_url=base_url, model="bench", api_key="bench", max_tokens=64, concurrency=concurrency
     )
-    client = TeacherClient(settings, SqliteLedger(ledger))
+    client = TeacherClient(settings, open_ledger(ledger))
     before = resource.getrusage(resource.RUSAGE_SELF)
     rss_before, cpu_before = before.ru_maxrss, before.ru_utime + before.ru_stime
     started = time.perf_counter()
@@ -245,10 +247,10 @@ def workers_section(base_url: str, counts: list[int], n: int, concurrency: int, 
         )
 
 
-def _fresh_ledger(ledger_url: str, tmp: str) -> str:
+def _fresh_ledger(ledger_url: str, tmp: str, name: str = "ledger") -> str:
     """A new SQLite file, or a new database on the PostgreSQL server of ``ledger_url``."""
     if not ledger_url:
-        return f"{tmp}/ledger.sqlite"
+        return f"{tmp}/{name}.sqlite"
     import uuid
 
     import psycopg
@@ -287,7 +289,9 @@ def main() -> None:
     parser.add_argument("--base-url", help=argparse.SUPPRESS)
     parser.add_argument("--ledger", help=argparse.SUPPRESS)
     parser.add_argument("--workers", help="worker counts on one ledger, e.g. 1,2,4 (the scaling section)")
-    parser.add_argument("--ledger-url", default="", help="the workers' ledger: a postgresql:// server URL")
+    parser.add_argument(
+        "--ledger-url", default="", help="the ledger of every arm or worker: a postgresql:// server URL"
+    )
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--start-at", type=float, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -337,19 +341,20 @@ def main() -> None:
         results: dict[str, dict] = {}
         with tempfile.TemporaryDirectory() as tmp:
             ratios = []
+            ledgers: dict[str, str] = {}
             for round_ in range(args.rounds):  # bare and step alternate, so drifting load hits both
                 for arm in ("bare", "step"):
-                    ledger = f"{tmp}/{arm}{round_}.sqlite"
+                    ledger = ledgers[f"{arm}{round_}"] = _fresh_ledger(args.ledger_url, tmp, f"{arm}{round_}")
                     results[arm] = _spawn_arm(arm, base_url, args.requests, args.concurrency, ledger)
                     print(json.dumps(results[arm]), flush=True)
                 ratios.append(results["step"]["per_s"] / results["bare"]["per_s"])
             plan = [
-                ("rerun", args.requests, "step0"),
-                ("stream-small", args.requests // 10, "small"),
-                ("stream", args.requests, "stream"),
+                ("rerun", args.requests, ledgers["step0"]),
+                ("stream-small", args.requests // 10, _fresh_ledger(args.ledger_url, tmp, "small")),
+                ("stream", args.requests, _fresh_ledger(args.ledger_url, tmp, "stream")),
             ]
             for arm, n, ledger in plan:
-                results[arm] = _spawn_arm(arm, base_url, n, args.concurrency, f"{tmp}/{ledger}.sqlite")
+                results[arm] = _spawn_arm(arm, base_url, n, args.concurrency, ledger)
                 print(json.dumps(results[arm]), flush=True)
         print(f"step / bare throughput: {' '.join(f'{r:.3f}' for r in ratios)}  (target >= 0.95)")
         small, big = results["stream-small"]["rss_growth_mb"], results["stream"]["rss_growth_mb"]

@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from statistics import median
 
-from ocr.marks import HAIRLINE, Mark, decorate
+from ocr.marks import Mark, decorate
 
 Box = tuple[float, float, float, float]
 
@@ -251,6 +251,7 @@ def line_names(text: str) -> str:
 
 
 BAR_LOOK_ALIKES = {"l", "I", "1", "丨", "|"}
+HAIRLINE = 0.15  # of its height: a glyph this thin is a vertical bar (0.7 pt drawn, 1 pt in ink)
 
 
 def dash_ones(text: str) -> str:

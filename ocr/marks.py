@@ -40,7 +40,6 @@ CLEAR_ARROW = 0.5  # the same for a plain arrow, which no fraction has: the line
 HEAD = 1.5  # an arrow's head is at least this many times as tall as its shaft (blurred at 144 dpi)
 MIN_AREA = 3  # pixels
 ZERO = 1.25  # of its width: a round glyph this tall is the digit 0 (an o or O is about as tall as wide)
-HAIRLINE = 0.15  # of its height: a glyph this thin is a vertical bar (0.7 pt drawn, 1 pt in ink)
 STEM = 0.8  # of a piece's height: a column of print this tall at its end is a stroke of its own
 _LETTER = re.compile(r"[A-Za-zα-ωΑ-Ω]")
 _MATH = re.compile(r"[0-9A-Za-zα-ωΑ-Ω+\-−′' ]+")  # what a stretched accent may stand over
@@ -150,8 +149,8 @@ def _off_stems(labels: np.ndarray, k: int, box: list[int]) -> tuple[int, int, in
 def _bases(mark: PixelBox, pieces: list, labels: np.ndarray, own: int, taller: float) -> tuple[PixelBox, ...]:
     """The glyphs right under a mark, if a mark can stand on them: each `taller` times as tall as the mark
     at least, and under it over half the narrower's width (a quarter, when the mark starts over its top);
-    one that the mark is at most WIDE times as wide as, or
-    several that it spans end to end (a rule reaching well beyond them is a table's)."""
+    one that the mark is at most WIDE times as wide as, or several that it spans end to end (a rule
+    reaching well beyond them is a table's)."""
     x0, y0, x1, y1 = mark
     width, height = x1 - x0 + 1, y1 - y0 + 1
     under = []

@@ -3,7 +3,9 @@
 PP-OCR's detector finds lines of text, and skips small pieces set apart from them: the numerator `x²` over a
 fraction bar, the `8` under one, the `>` between two fractions. They are found here as marks of dark ink
 outside every line box (after fraction bars and rules are taken out), grouped the way glyphs of one word
-sit together, and of about a text line's size: no speck, no figure, no rule of a table.
+sit together, and of about a text line's size: no speck, no figure, no rule of a table. The page's own
+structure cuts the groups first: the print over and under each fraction bar, within its width, is its
+numerator and denominator; a bracket as tall as a fraction is a piece of its own.
 """
 
 from __future__ import annotations
@@ -21,12 +23,12 @@ BAR = 0.8  # of a line's height: a horizontal run at least this long is a fracti
 GROUP = 0.4  # of a line's height: glyphs closer than this are read together
 SMALLEST, LARGEST = 0.25, 1.5  # of a line's height: the height of a piece worth reading
 WIDEST = 8.0  # of a line's height
-THINNEST = 0.2  # width over height: a thinner mark is a rule (a table's), not a glyph, unless it is no
-GLYPH = 0.8  # taller than this share of a line's height (a `1` washed thin)
+THINNEST = 0.2  # width over height: a thinner mark is a rule (a table's), not a glyph...
+GLYPH = 0.8  # ...unless it is no taller than this share of a line's height (a `1` washed thin)
 MIN_INK = 0.03  # of a line's height squared: fewer dark pixels are a speck
 DELIMITER, MAX_DELIMITER = 1.3, 4.0  # of a line's height: a bracket around a fraction is this tall
-NARROW = 0.35  # of its height: and at most this wide, bent (a parenthesis) or with serifs (a square
-BEND = 1.5  # bracket): its rows' middles move by this many pixels at least
+NARROW = 0.35  # of its height: and at most this wide
+BEND = 1.5  # pixels: the middles of a parenthesis's rows move at least this much (a table's rule: none)
 REACH = 0.8  # of a line's height: how far over or under its bar a fraction's part may start
 SHORT_BAR = 0.3  # of a line's height: a horizontal run at least this long over and under print is a bar
 RULE_THICK = 0.2  # of a line's height: a bar is at most this thick
@@ -70,7 +72,7 @@ def _short_bars(ink: np.ndarray, height: float) -> list[tuple[int, int, int, int
     sign or the strokes of `=` have none on one side; the crossbar of a `4` is no piece of its own)."""
     count, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
     reach = max(int(REACH * height), 1)
-    found = []
+    found = {}
     for k in range(1, count):
         x, y, w, h = (int(v) for v in stats[k][:4])
         if w < SHORT_BAR * height or h > RULE_THICK * height:
@@ -78,10 +80,10 @@ def _short_bars(ink: np.ndarray, height: float) -> list[tuple[int, int, int, int
         over = ink[max(y - reach, 0) : y, x : x + w].any()
         under = ink[y + h : y + h + reach, x : x + w].any()
         if over and under:
-            found.append((x, y, x + w, y + h))
-    for x0, y0, x1, y1 in found:
-        ink[y0:y1, x0:x1][labels[y0:y1, x0:x1] > 0] = 0
-    return found
+            found[k] = (x, y, x + w, y + h)
+    for k, (x0, y0, x1, y1) in found.items():
+        ink[y0:y1, x0:x1][labels[y0:y1, x0:x1] == k] = 0
+    return list(found.values())
 
 
 def _worth_reading(box: tuple[int, int, int, int], ink: int, height: float) -> bool:
@@ -126,10 +128,11 @@ def _fraction_parts(
             int(max(x + w for x, _, w, _ in boxes)),
             int(max(y + h for _, y, _, h in boxes)),
         )
-        taken = np.isin(labels, members)
-        if _worth_reading(box, int(ink[taken].sum()), height):
+        x0, y0, x1, y1 = box
+        taken = np.isin(labels[y0:y1, x0:x1], members)
+        if _worth_reading(box, int(ink[y0:y1, x0:x1][taken].sum()), height):
             found.append(box)
-            ink[taken] = 0
+            ink[y0:y1, x0:x1][taken] = 0
     return found
 
 

@@ -15,8 +15,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ocr.inline_math import CAP_HEIGHT, Box
-from ocr.marks import HAIRLINE
+from ocr.inline_math import CAP_HEIGHT, HAIRLINE, Box
 from ocr.textlayer import Layer
 
 GLYPH_MAX = 2.5  # body sizes: a drawing at most this wide and high may be a glyph
