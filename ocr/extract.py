@@ -397,7 +397,7 @@ def _read_runs(
         dpi = fitting_dpi(clip, settings.formula_dpi, settings.limits.max_pixels)
         if run.text is None:
             text, score = engine.read_line(render(page, dpi, clip))
-            text = unicode_scripts(_unlook_alike(text.strip()))
+            text = _plain(text)
             if run.level == 0:
                 text = glyph_subscripts(text, run.glyphs, _accents(page, dpi, clip, run.glyphs, body))
             if len(run.glyphs) == 1:
@@ -438,6 +438,11 @@ def _row_baseline(box: Box, pieces: list[Piece]) -> float | None:
     return None if near is None else near.baseline
 
 
+def _plain(text: str) -> str:
+    """A recognizer's reading of a formula cleaned: look-alikes put back, Unicode scripts as LaTeX."""
+    return unicode_scripts(_unlook_alike(text.strip()))
+
+
 def _unlook_alike(text: str) -> str:
     """Operators read as CJK look-alikes put back, when the run holds no other CJK character."""
     mapped = text.translate(LOOK_ALIKES)
@@ -472,12 +477,12 @@ def _read_images(
         glyphs, rules = ink_boxes(crop, (clip.x0, clip.y0), 72.0 / dpi)
         if len(glyphs) + len(rules) > MAX_FORMULA_GLYPHS:  # a photo or a drawing: nothing to read
             glyphs, rules = [], []
+        shapes, strokes = symbols(glyphs, rules, body)
         baseline = _row_baseline(box, layer.pieces)
-        if baseline is None and glyphs:  # a row of its own: its glyphs' baseline
-            baseline = glyph_baseline(symbols(glyphs, rules, body)[0])
+        if baseline is None and shapes:  # a row of its own: its glyphs' baseline
+            baseline = glyph_baseline(shapes)
         if clip.height <= ONE_ROW * body and baseline is not None:  # scripts by the row's baseline
             flat, score = engine.read_line(padded)
-            shapes, strokes = symbols(glyphs, rules, body)
             strokes = [r for r in strokes if not decorates([r], shapes, body)]  # an overline is no character
             accents = _accents(page, dpi, clip, shapes, body)
             scripted = baseline_scripts(
@@ -492,7 +497,7 @@ def _read_images(
                 score = min(line.score for line in run_lines)
         if not text:  # one row, scripts from the ink
             text, score = engine.read_line(padded, scripts=True)
-            text = unicode_scripts(_unlook_alike(text.strip()))
+            text = _plain(text)
         lines.append(
             OcrLine(
                 text=text,

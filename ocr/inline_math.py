@@ -36,6 +36,8 @@ SCRIPT_MARKUP = re.compile(r"[\^_]\{|\}")  # what `x^{2}` adds to the `x2` it wa
 SCRIPT_RUN = re.compile(f"[{''.join(SUPERSCRIPTS)}]+|[{''.join(SUBSCRIPTS)}]+")
 ON_BASELINE = re.compile(r"[0-9A-Za-eh-ik-orsu-xzαδεθικλνοπστυωΑ-Ω]")  # no descender: bottoms on the baseline
 DELIMITERS = re.compile(r"\s*[()\[\]{}|‖⟨⟩]\s*")  # a bracket alone is never a script: a sized one sits low
+BAR_LOOK_ALIKES = {"l", "I", "1", "丨", "|"}  # what a recognizer reads for a vertical bar
+HAIRLINE = 0.15  # of its height: a glyph this thin is a vertical bar (0.7 pt drawn, 1 pt in ink)
 PARTS_GAP = 0.8  # of the smaller part's height: at most this far apart are a fraction's parts (a bar and
 # its clearance between two tightly boxed digits is about 0.7)
 SIZED = 1.3  # a bracket this many times the size of the text beside it is a sized delimiter
@@ -250,10 +252,6 @@ def line_names(text: str) -> str:
     return LINE_NAME.sub(r"\1l", text)
 
 
-BAR_LOOK_ALIKES = {"l", "I", "1", "丨", "|"}
-HAIRLINE = 0.15  # of its height: a glyph this thin is a vertical bar (0.7 pt drawn, 1 pt in ink)
-
-
 def dash_ones(text: str) -> str:
     """The character 一 (one) put back where a recognizer read it as a dash between two CJK characters;
     a Chinese dash is written double (——), and a dash in a formula stands next to no CJK character."""
@@ -281,16 +279,22 @@ def glyph_subscripts(text: str, glyphs: Sequence[Box], accents: Mapping[Box, Mar
                 lowered.add(i)
                 continue
         base = glyph
-    _accent(tokens, dict(zip(shown, glyphs, strict=True)), accents)
+    boxes = dict(zip(shown, glyphs, strict=True))
+    _bars(tokens, boxes)
+    _accent(tokens, boxes, accents)
     return _marked(tokens, shown, dict.fromkeys(lowered, -1))
 
 
-def _accent(tokens: list[str], boxes: Mapping[int, Box], accents: Mapping[Box, Mark] | None) -> None:
-    """The tokens whose glyphs show an accent written under it, and the vertical bars a recognizer read as
-    a letter or digit (`|c|` read `lcl`) put back by their glyph's shape, in place."""
+def _bars(tokens: list[str], boxes: Mapping[int, Box]) -> None:
+    """The vertical bars a recognizer read as a letter or digit (`|c|` read `lcl`) put back by their
+    glyph's shape, in place."""
     for i, box in boxes.items():
         if tokens[i] in BAR_LOOK_ALIKES and box[2] - box[0] <= HAIRLINE * (box[3] - box[1]):
             tokens[i] = "|"
+
+
+def _accent(tokens: list[str], boxes: Mapping[int, Box], accents: Mapping[Box, Mark] | None) -> None:
+    """The tokens whose glyphs show an accent written under it, in place."""
     marked = {i: accents[tuple(box)] for i, box in boxes.items() if accents and tuple(box) in accents}
     tokens[:] = decorate(tokens, marked)
 
@@ -341,6 +345,7 @@ def baseline_scripts(
             and top - (baseline - expected) > 0.2 * expected
         ):
             level[i] = -1
+    _bars(tokens, boxes)
     _accent(tokens, boxes, accents)
     return _marked(tokens, shown, level)
 

@@ -161,8 +161,7 @@ def _bases(mark: PixelBox, pieces: list, labels: np.ndarray, own: int, taller: f
         if by0 - y1 - 1 > GAP * b_height or b_height < taller * height:
             continue
         share = (min(x1, bx1) - max(x0, bx0) + 1) / min(width, bx1 - bx0 + 1)
-        top = np.nonzero((labels[by0 : by0 + b_height // 3 + 1, bx0 : bx1 + 1] == k).any(axis=0))[0]
-        if share >= OVERLAP or (share >= TAIL_OVERLAP and bx0 + top.min() <= x0 <= bx0 + top.max()):
+        if share >= OVERLAP or (share >= TAIL_OVERLAP and _over_top(x0, labels, k, (bx0, by0, bx1, by1))):
             under.append((bx0, by0, bx1, by1))
     under.sort()
     if len(under) == 1:
@@ -171,6 +170,13 @@ def _bases(mark: PixelBox, pieces: list, labels: np.ndarray, own: int, taller: f
         return ()
     reach = REACH * float(np.mean([b[3] - b[1] + 1 for b in under]))
     return tuple(under) if x0 >= under[0][0] - reach and x1 <= max(b[2] for b in under) + reach else ()
+
+
+def _over_top(x: int, labels: np.ndarray, k: int, box: PixelBox) -> bool:
+    """Whether column `x` lies over the top third of piece `k` (its box `box`)."""
+    x0, y0, x1, y1 = box
+    top = np.nonzero((labels[y0 : y0 + (y1 - y0 + 1) // 3 + 1, x0 : x1 + 1] == k).any(axis=0))[0]
+    return x0 + top.min() <= x <= x0 + top.max()
 
 
 def _clear(mask: np.ndarray, mark: PixelBox, reach: float) -> bool:
@@ -211,11 +217,13 @@ def accented(char: str, accent: Accent | None) -> str:
     return f"\\{accent}{{{base}}}"
 
 
-def _zero(char: str, base: PixelBox) -> str:
+def _zero(char: str, mark: Mark) -> str:
     """`0` for a round letter read under an arrow whose glyph is as tall as a digit (`\\vec{0}` read
     `ō`: an `o` is as wide as tall); else `char`."""
-    tall = (base[3] - base[1] + 1) >= ZERO * (base[2] - base[0] + 1)
-    return "0" if _bare(char) in ("o", "O") and tall else char
+    if mark.accent is not Accent.VEC or not mark.bases or _bare(char) not in ("o", "O"):
+        return char
+    x0, y0, x1, y1 = mark.bases[0]
+    return "0" if y1 - y0 + 1 >= ZERO * (x1 - x0 + 1) else char
 
 
 def decorate(chars: Sequence[str], marked: Mapping[int, Mark]) -> list[str]:
@@ -230,10 +238,7 @@ def decorate(chars: Sequence[str], marked: Mapping[int, Mark]) -> list[str]:
     for mark, at in under.items():
         first, last = at[0], at[-1]
         if first == last:
-            char = (
-                _zero(out[first], mark.bases[0]) if mark.accent is Accent.VEC and mark.bases else out[first]
-            )
-            out[first] = accented(char, mark.accent)
+            out[first] = accented(_zero(out[first], mark), mark.accent)
             continue
         span = range(first, last + 1)
         if not all(_MATH.fullmatch(_bare(out[i]).strip() or " ") for i in span):

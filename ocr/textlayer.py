@@ -71,8 +71,7 @@ def read_layer(page: pymupdf.Page, chars: bool = False) -> Layer:
     glyph_sized = any(
         not d.is_rule and max(d.box[2] - d.box[0], d.box[3] - d.box[1]) <= GLYPH_SIZED for d in layer.drawings
     )
-    if chars or glyph_sized or layer.rules() or _has_math(blocks):  # character boxes: a second, slower
-        # extraction
+    if chars or glyph_sized or layer.rules() or _has_math(blocks):  # character boxes: a slower extraction
         blocks = textpage.extractRAWDICT()["blocks"]
     hidden: list[Box] = []
     for block in blocks:
