@@ -22,6 +22,7 @@ from functools import cache
 from os import PathLike
 from pathlib import Path
 
+import cv2
 import numpy as np
 import pymupdf
 
@@ -39,6 +40,7 @@ from ocr.inline_math import (
     split_around,
     stack_cases,
     stack_fractions,
+    stack_on_bars,
     unicode_scripts,
 )
 from ocr.marks import Mark
@@ -46,7 +48,7 @@ from ocr.reading_order import reading_order
 from ocr.render import MIN_DPI, fitting_dpi, render
 from ocr.textlayer import Layer, is_usable, read_layer, text_of
 from ocr.types import OcrLine, PageText
-from ocr.uncovered import uncovered_marks
+from ocr.uncovered import MARGIN, FractionBar, covered_print, cut_at, fraction_bars, uncovered_marks
 from ocr.vector_math import (
     Holes,
     Run,
@@ -57,16 +59,17 @@ from ocr.vector_math import (
     holds_fraction,
     symbols,
 )
-from ocr.watermark import watermark_lines, without_watermark
+from ocr.watermark import PRINT, watermark_lines, without_watermark
 
 TEXT_LAYER_ENGINE = "pymupdf"
-EXTRACTOR_VERSION = 19  # bump when the same input and settings give different text
+EXTRACTOR_VERSION = 20  # bump when the same input and settings give different text
 # CJK characters a Chinese recognizer reads for lone operators (a formula run of nothing else)
 LOOK_ALIKES = str.maketrans({"十": "+", "一": "-", "二": "="})
 NEVER_RAISED = {"¬"}  # signs set at the math axis: a run of one read raised is on the base line
 FIGURE_LABELS = re.compile(r"(?:[A-Z][′']?\s*){1,4}")  # a row of a figure's point labels
 SAME_LINE = 0.3  # of the smaller box: two reads' lines that overlap this much are one line
 FORMULA_PADDING = 0.15  # body sizes of margin around a formula run cut out for OCR
+LINE_BODY = 1.33  # body sizes: the height of a text detector's line box
 MAX_FORMULA_GLYPHS = 200  # pieces of ink: an image with more is a picture, not a formula
 ONE_ROW = 1.5  # body sizes: a formula image no taller is one row, read without line detection
 
@@ -207,7 +210,7 @@ def _ocr_page(page: pymupdf.Page, settings: Settings) -> PageText:
     image = render(page, dpi)
     try:
         lines = engine.recognize(image)
-        read = image
+        read, bars = image, []
         watermarked = settings.drop_watermarks and any(_watermark_lines(image, lines))
         if watermarked:  # read again without it; what is left of it is still dropped
             read = without_watermark(image)
@@ -216,14 +219,16 @@ def _ocr_page(page: pymupdf.Page, settings: Settings) -> PageText:
                 line for line, drop in zip(lines, _watermark_lines(image, lines), strict=True) if not drop
             ]
         if settings.read_uncovered:
-            lines += _uncovered_lines(engine, read, lines, settings.low_confidence, ink=image)
+            bars = fraction_bars(read[:, :, 0], [line.box for line in lines])
+            lines = _beside_fractions(engine, read, lines, bars, ink=image)
+            lines += _uncovered_lines(engine, read, lines, settings.low_confidence, image, bars)
     except Exception as exc:
         return error_row(number, settings.engine.name, f"OCR failed: {type(exc).__name__}: {exc}")
     scale = 72.0 / dpi
     for line in lines:
         line.box = [round(v * scale, 2) for v in line.box]
         line.low_confidence = line.score < settings.low_confidence
-    text = scanned_text(lines)
+    text = scanned_text(lines, [tuple(v * scale for v in bar.box) for bar in bars])
     lines = [lines[i] for row in reading_order([line.box for line in lines]) for i in row]
     confidence = float(np.mean([line.score for line in lines])) if lines else 0.0
     flags = ["scanned"]
@@ -247,22 +252,22 @@ def _ocr_page(page: pymupdf.Page, settings: Settings) -> PageText:
     )
 
 
-def scanned_text(lines: list[OcrLine]) -> str:
-    """The text of a scanned page's lines (boxes in points): stacked cases and fractions put together,
-    scripts in LaTeX, rows in reading order, one row a line; the point labels of figures left out."""
-    pieces = stack_fractions(
-        stack_cases(
-            [
-                Piece(
-                    dash_ones(line_names(unicode_scripts(line.text))),
-                    tuple(line.box),
-                    line.box[3] - line.box[1],
-                    line.box[3],
-                )
-                for line in lines
-            ]
-        )
+def scanned_text(lines: list[OcrLine], bars: Sequence[Box] = ()) -> str:
+    """The text of a scanned page's lines (boxes in points): stacked cases and fractions put together
+    (around the fraction `bars` seen on the page, then where parts stack without one), scripts in LaTeX,
+    rows in reading order, one row a line; the point labels of figures left out."""
+    cases = stack_cases(
+        [
+            Piece(
+                dash_ones(line_names(unicode_scripts(line.text))),
+                tuple(line.box),
+                line.box[3] - line.box[1],
+                line.box[3],
+            )
+            for line in lines
+        ]
     )
+    pieces = stack_fractions(stack_on_bars(cases, bars))
     rows = [" ".join(pieces[i].text for i in row) for row in reading_order([p.box for p in pieces])]
     return "\n".join(_without_figure_labels(rows))
 
@@ -293,28 +298,74 @@ def _missed(first: list[OcrLine], again: list[OcrLine]) -> list[OcrLine]:
 
 
 def _uncovered_lines(
-    engine: OcrEngine, image: np.ndarray, lines: list[OcrLine], min_score: float, ink: np.ndarray
+    engine: OcrEngine,
+    image: np.ndarray,
+    lines: list[OcrLine],
+    min_score: float,
+    ink: np.ndarray,
+    bars: Sequence[FractionBar] = (),
 ) -> list[OcrLine]:
-    """The pieces of print that no line covers (ocr/uncovered.py), each read on its own with the lines
-    whited out around it, its scripts read from `ink` (the page as scanned); kept when read with at
+    """The pieces of print that no line covers (ocr/uncovered.py), each read on its own with the lines'
+    print whited out around it, its scripts read from `ink` (the page as scanned); kept when read with at
     least `min_score`."""
     boxes = [tuple(line.box) for line in lines]
-    marks = uncovered_marks(image[:, :, 0], boxes)
+    marks = uncovered_marks(image[:, :, 0], boxes, bars)
     if not marks:
         return []
     masked, masked_ink = image.copy(), ink.copy()
-    for x0, y0, x1, y1 in boxes:
-        masked[int(y0) : int(y1) + 1, int(x0) : int(x1) + 1] = 255
-        masked_ink[int(y0) : int(y1) + 1, int(x0) : int(x1) + 1] = 255
-    pad = int(FORMULA_PADDING * float(np.median([box[3] - box[1] for box in boxes])))
+    covered = cv2.dilate(covered_print(image[:, :, 0], boxes).astype(np.uint8), np.ones((3, 3), np.uint8))
+    masked[covered == 1] = 255
+    masked_ink[covered == 1] = 255
+    height = float(np.median([box[3] - box[1] for box in boxes]))
+    pad = int(FORMULA_PADDING * height)
     found = []
     for x0, y0, x1, y1 in marks:
+        tall = y1 - y0
         x0, y0, x1, y1 = max(x0 - pad, 0), max(y0 - pad, 0), x1 + pad, y1 + pad
         text, score = engine.read_line(masked[y0:y1, x0:x1], scripts=True, ink=masked_ink[y0:y1, x0:x1])
+        text = small_if_small(text, tall, height / LINE_BODY)  # `z` over a bar, read alone: `Z`
         if text.strip() and score >= min_score:  # boxed as read: with a margin, as a detector boxes a line
             box = [float(x0), float(y0), float(min(x1, image.shape[1])), float(min(y1, image.shape[0]))]
             found.append(OcrLine(text=text, box=box, score=score, uncovered=True))
     return found
+
+
+def _beside_fractions(
+    engine: OcrEngine, image: np.ndarray, lines: list[OcrLine], bars: list[FractionBar], ink: np.ndarray
+) -> list[OcrLine]:
+    """`lines`, where one holds more than a fraction's part (ocr/uncovered.cut_at: the detector drew one
+    box over `6cos(\\frac{\\pi}{2}` and read `6cos(π 2`), replaced by the print beside the bars, each
+    stretch read as a line of its own; the bars' columns are then uncovered, and their parts read there
+    (ocr/uncovered.py)."""
+    if not bars:
+        return lines
+    gray = image[:, :, 0]
+    height = float(np.median([line.box[3] - line.box[1] for line in lines]))
+    pad = int(FORMULA_PADDING * height)
+    kept = []
+    for line in lines:
+        spans = sorted(
+            (int(bar.box[0]) - MARGIN - 1, int(bar.box[2]) + MARGIN + 1)
+            for bar in bars
+            if cut_at(line.box, bar, height)
+        )
+        if not spans:
+            kept.append(line)
+            continue
+        x0, y0, x1, y1 = (max(int(v), 0) for v in line.box)
+        edges = [x0, *(edge for span in spans for edge in span), x1]
+        for left, right in zip(edges[::2], edges[1::2], strict=True):
+            rows = np.flatnonzero((gray[y0:y1, left:right] < PRINT).any(axis=1)) if right > left else []
+            if len(rows) == 0:
+                continue
+            top, bottom = max(y0 + rows[0] - pad, 0), y0 + rows[-1] + 1 + pad
+            text, score = engine.read_line(
+                image[top:bottom, left:right], scripts=True, ink=ink[top:bottom, left:right]
+            )
+            if text.strip():
+                box = [float(left), float(top), float(right), float(bottom)]
+                kept.append(OcrLine(text=text, box=box, score=score))
+    return kept
 
 
 def _watermark_lines(image: np.ndarray, lines: list[OcrLine]) -> list[bool]:

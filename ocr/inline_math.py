@@ -46,6 +46,7 @@ SUB_DROP, SUB_RISE = 0.2, 0.15  # a subscript's bottom and top are this much (of
 ABOVE = 0.25  # body sizes: how far over the baseline a superscript's foot lies, at least
 SMALL_SCRIPT = 0.82  # of a full-size glyph's height: a script is set smaller
 CAP_SHARE, X_SHARE = 0.68, 0.68  # a capital's height of the body size; an x-height letter's of a capital's
+BAR_READS = "一—"  # what a recognizer reads for a fraction bar in a part's box (never math)
 CASELESS = "CKOPSUVWXZ"  # capitals shaped as their small letters: only the size tells them apart
 _TALL = re.compile(r"[0-9A-Z]")
 _X_HEIGHT = re.compile(r"[acemnorsuvwxzαεικνοπστυω]")
@@ -116,12 +117,7 @@ def merge_fractions(pieces: list[Piece], rules: list[Box]) -> list[Piece]:
         if len(num) > MAX_FRACTION_PART or len(den) > MAX_FRACTION_PART:
             continue
         parts = above + below
-        box = (
-            min(rule[0], *(p.box[0] for p in parts)),
-            min(p.box[1] for p in parts),
-            max(rule[2], *(p.box[2] for p in parts)),
-            max(p.box[3] for p in parts),
-        )
+        box = _fraction_box(rule, parts)
         size = max(p.size for p in parts)
         fraction = Piece(rf"\frac{{{num}}}{{{den}}}", box, size, middle + 0.3 * size, level=0)
         pieces = [p for p in pieces if not any(p is q for q in parts)] + [fraction]
@@ -193,6 +189,67 @@ def piece_part(piece: Piece, chars: list[tuple[str, float, float]]) -> Piece:
     box = (chars[0][1], piece.box[1], chars[-1][2], piece.box[3])
     text = "".join(c for c, _, _ in chars)
     return Piece(text, box, piece.size, piece.baseline, piece.superscript, piece.level, tuple(chars))
+
+
+def stack_on_bars(pieces: list[Piece], bars: Sequence[Box]) -> list[Piece]:
+    """Pieces of a scan around the fraction bars seen on its page (ocr/uncovered.fraction_bars): the
+    nearest pieces right over a bar and right under it, within its width, become `\\frac{over}{under}`.
+    Several pieces side by side on one side are one part, left to right; a fraction made here is no part
+    of another (the options stacked one under the other would nest)."""
+    pieces, fractions = list(pieces), []
+    for bar in sorted(bars, key=lambda b: b[2] - b[0]):
+        middle = (bar[1] + bar[3]) / 2
+        over = _nearest([p for p in pieces if _over_rule(p, bar) and _middle_y(p) < middle], bar[1], -1)
+        under = _nearest([p for p in pieces if _over_rule(p, bar) and _middle_y(p) > middle], bar[3], 1)
+        if not over or not under:
+            continue
+        parts = over + under
+        box = _fraction_box(bar, parts)
+        num, den = (
+            " ".join(_without_bar(p, bar) for p in sorted(side, key=lambda p: p.box[0]))
+            for side in (over, under)
+        )
+        fractions.append(Piece(rf"\frac{{{num}}}{{{den}}}", box, max(p.size for p in parts), box[3], level=0))
+        pieces = [p for p in pieces if not any(p is q for q in parts)]
+    return pieces + fractions
+
+
+def _fraction_box(bar: Box, parts: list[Piece]) -> Box:
+    return (
+        min(bar[0], *(p.box[0] for p in parts)),
+        min(p.box[1] for p in parts),
+        max(bar[2], *(p.box[2] for p in parts)),
+        max(p.box[3] for p in parts),
+    )
+
+
+def _without_bar(piece: Piece, bar: Box) -> str:
+    """A part's text, less the bar where its box reaches over it and the recognizer read it (`π一`)."""
+    text = piece.text.strip()
+    if piece.box[1] < bar[1] < piece.box[3]:
+        text = text.strip(BAR_READS).strip() or text
+    return text
+
+
+def _middle_y(piece: Piece) -> float:
+    return (piece.box[1] + piece.box[3]) / 2
+
+
+def _nearest(pieces: list[Piece], edge: float, side: int) -> list[Piece]:
+    """The pieces of the row nearest a bar's `edge` on its `side` (-1 over, 1 under), at most PARTS_GAP
+    of their height from it and reaching over it by at most OVERLAP (a bracket beside the fraction
+    reaches over and under it; it is no part)."""
+    gaps = [((p.box[1] - edge) if side > 0 else (edge - p.box[3]), p) for p in pieces]
+    near = [
+        (gap, p)
+        for gap, p in gaps
+        if -OVERLAP * (p.box[3] - p.box[1]) <= gap <= PARTS_GAP * (p.box[3] - p.box[1])
+        and DELIMITERS.fullmatch(p.text.strip()) is None
+    ]
+    if not near:
+        return []
+    closest = min(gap for gap, _ in near)
+    return [p for gap, p in near if gap - closest <= 0.5 * (p.box[3] - p.box[1])]
 
 
 def stack_fractions(pieces: list[Piece]) -> list[Piece]:
@@ -427,9 +484,11 @@ def _stacked(upper: Piece, lower: Piece) -> bool:
 
 def _formula_like(text: str) -> bool:
     """Short, no CJK, not an option or item label nor a bracket alone (the brackets of two options, one
-    over the other): text that may be a numerator or denominator."""
+    over the other) nor a fraction read around its bar (two options' fractions one over the other): text
+    that may be a numerator or denominator."""
     return (
         0 < len(SCRIPT_MARKUP.sub("", text)) <= MAX_FRACTION_PART // 4
+        and not text.startswith("\\frac")
         and DELIMITERS.fullmatch(text) is None
         and not any("\u3000" <= char <= "\u9fff" or "\uff00" <= char <= "\uffef" for char in text)
         and OPTION_LABEL.match(text) is None

@@ -6,11 +6,16 @@ outside every line box (after fraction bars and rules are taken out), grouped th
 sit together, and of about a text line's size: no speck, no figure, no rule of a table. The page's own
 structure cuts the groups first: the print over and under each fraction bar, within its width, is its
 numerator and denominator; a bracket as tall as a fraction is a piece of its own.
+
+The detector's boxes are loose: a line box may hold a fraction bar, or a whole fraction (read `π 2`).
+`fraction_bars` finds the bars on the whole page, so that a line running past a bar is read apart beside
+it (ocr/extract.py) and each bar is uncovered, with its parts that no line of their own covers.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import NamedTuple
 
 import cv2
 import numpy as np
@@ -18,7 +23,8 @@ import numpy as np
 from ocr.inline_math import Box
 from ocr.watermark import PRINT
 
-MARGIN = 2  # pixels around a line box counted as covered
+MARGIN = 2  # pixels between a line box cut beside a fraction bar and the bar
+LOOSE = 0.07  # of a line's height: the least padding of a detector's line box around its glyphs
 BAR = 0.8  # of a line's height: a horizontal run at least this long is a fraction bar or a rule
 GROUP = 0.4  # of a line's height: glyphs closer than this are read together
 SMALLEST, LARGEST = 0.25, 1.5  # of a line's height: the height of a piece worth reading
@@ -32,21 +38,32 @@ BEND = 1.5  # pixels: the middles of a parenthesis's rows move at least this muc
 REACH = 0.8  # of a line's height: how far over or under its bar a fraction's part may start
 SHORT_BAR = 0.3  # of a line's height: a horizontal run at least this long over and under print is a bar
 RULE_THICK = 0.2  # of a line's height: a bar is at most this thick
+PART = 0.3  # of a line's height: a fraction's numerator and denominator are each at least this tall
+TIGHT = 0.45  # of a line's height: and start at most this far from their bar
+DOT = 0.2  # of a line's height: a part's print may break this much (the dot of an `i` over its stem)
+MEND = 0.15  # of a line's height: gaps this wide in a bar (a thin scan breaks it) are mended
+CONTAINED = 0.2  # of a line's height: how far a fraction's part may reach past the ends of its bar
+RUNS_ON = 0.5  # of a line's height: a line box reaching this far past a bar's end holds more than its part
 
 
-def uncovered_marks(gray: np.ndarray, boxes: Sequence[Box]) -> list[tuple[int, int, int, int]]:
-    """Pixel boxes of the groups of print in `gray` that none of the line `boxes` covers, top to bottom."""
+def uncovered_marks(
+    gray: np.ndarray, boxes: Sequence[Box], bars: Sequence[FractionBar] = ()
+) -> list[tuple[int, int, int, int]]:
+    """Pixel boxes of the groups of print in `gray` that none of the line `boxes` covers, top to bottom.
+    The fraction `bars` (`fraction_bars`) count as uncovered wherever they lie, and so does a bracket
+    sized to a fraction that a neighbour's loose box clips but does not hold."""
     if not boxes:
         return []
     height = float(np.median([box[3] - box[1] for box in boxes]))
-    ink = (gray < PRINT).astype(np.uint8)
-    for x0, y0, x1, y1 in boxes:
-        ink[max(int(y0) - MARGIN, 0) : int(y1) + MARGIN, max(int(x0) - MARGIN, 0) : int(x1) + MARGIN] = 0
-    bars = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((1, max(int(BAR * height), 3)), np.uint8))
-    ink &= 1 - bars
+    ink = ((gray < PRINT) & ~covered_print(gray, boxes)).astype(np.uint8)
+    fraction = [tuple(int(v) for v in bar.box) for bar in bars]
+    for x0, y0, x1, y1 in fraction:
+        ink[y0:y1, x0:x1] = 0
+    rules = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((1, max(int(BAR * height), 3)), np.uint8))
+    ink &= 1 - rules
     short = _short_bars(ink, height)
     delimiters = _delimiters(ink, height)
-    marks = _fraction_parts(ink, _boxes(bars) + short, height)
+    marks = _fraction_parts(ink, _boxes(rules) + short + fraction, height)
     grouped = cv2.dilate(ink, np.ones((3, max(int(GROUP * height), 3)), np.uint8))
     count, labels, stats, _ = cv2.connectedComponentsWithStats(grouped, connectivity=8)
     for k in range(1, count):
@@ -61,9 +78,131 @@ def uncovered_marks(gray: np.ndarray, boxes: Sequence[Box]) -> list[tuple[int, i
     return sorted(marks + delimiters, key=lambda mark: (mark[1], mark[0]))
 
 
+class FractionBar(NamedTuple):
+    box: Box  # pixels
+    parts: tuple[tuple[float, float], tuple[float, float]]  # the middles of its numerator and denominator
+
+
+def fraction_bars(gray: np.ndarray, boxes: Sequence[Box]) -> list[FractionBar]:
+    """The page's fraction bars (pixel boxes), wherever the detector's line boxes put them: flat pieces of
+    print of their own (gaps up to MEND mended), at least SHORT_BAR long, with a part at least PART tall right over and right under
+    them (at most TIGHT away), each within the bar's width. The strokes of `=` or `三` have no part that tall
+    over them; neither part of a bar lies in a line of its own that runs on past it (a minus between two
+    lines of text, a stroke at the top of a CJK glyph under a line: one "part" is in the line over it)."""
+    if not boxes:
+        return []
+    height = float(np.median([box[3] - box[1] for box in boxes]))
+    ink = (gray < PRINT).astype(np.uint8)
+    _, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    mended = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, np.ones((1, max(int(MEND * height), 2)), np.uint8))
+    count, _, flat, _ = cv2.connectedComponentsWithStats(mended, connectivity=8)
+    reach = int(2 * height)
+    bars = []
+    for k in range(1, count):
+        x, y, w, h = (int(v) for v in flat[k][:4])
+        if not SHORT_BAR * height <= w <= WIDEST * height or h > RULE_THICK * height:
+            continue
+        over = _part(ink[max(y - reach, 0) : y, x : x + w].any(axis=1)[::-1], height)
+        under = _part(ink[y + h : y + h + reach, x : x + w].any(axis=1), height)
+        if over is None or under is None:
+            continue
+        rows = (slice(y - over[1] - 1, y - over[0]), slice(y + h + under[0], y + h + under[1] + 1))
+        if not all(_within(labels[part, x : x + w], stats, x, x + w, height) for part in rows):
+            continue
+        bar = (float(x), float(y), float(x + w), float(y + h))
+        parts = ((x + w / 2, y - sum(over) / 2), (x + w / 2, y + h + sum(under) / 2))
+        if not any(_elsewhere(part, bar, boxes, height) for part in parts):
+            bars.append(FractionBar(bar, parts))
+    return _one_a_fraction(bars, height)
+
+
+def _one_a_fraction(bars: list[FractionBar], height: float) -> list[FractionBar]:
+    """The bars, those broken in pieces (a scan's noise) joined: one over the other within RULE_THICK, or
+    side by side, and overlapping."""
+    joined: list[FractionBar] = []
+    for bar in sorted(bars, key=lambda b: b.box[0]):
+        last = joined[-1].box if joined else None
+        if last and bar.box[0] <= last[2] + MARGIN and abs(bar.box[1] - last[1]) <= RULE_THICK * height:
+            box = (last[0], min(last[1], bar.box[1]), max(last[2], bar.box[2]), max(last[3], bar.box[3]))
+            joined[-1] = FractionBar(box, joined[-1].parts)
+        else:
+            joined.append(bar)
+    return joined
+
+
+def cut_at(line: Box, bar: FractionBar, height: float) -> bool:
+    """Whether a line box is to be read apart beside a bar: it holds the bar or a part, and reaches on
+    past the bar by more than RUNS_ON (it holds more than the fraction: `6cos(π 2`)."""
+    return (holds(line, bar.box) or any(_inside(part, line) for part in bar.parts)) and (
+        bar.box[0] - line[0] > RUNS_ON * height or line[2] - bar.box[2] > RUNS_ON * height
+    )
+
+
+def _part(rows: np.ndarray, height: float) -> tuple[int, int] | None:
+    """Where the part beside a bar lies (its nearest and farthest row, counted from the bar), given which
+    rows hold print, nearest the bar first: None when the nearest print is farther than TIGHT or less
+    than PART tall."""
+    inked = np.flatnonzero(rows)
+    if inked.size == 0 or inked[0] > TIGHT * height:
+        return None
+    gaps = np.flatnonzero(np.diff(inked) > max(DOT * height, 2))  # the dot of an `i` is of its part
+    last = int(inked[gaps[0]] if gaps.size else inked[-1])
+    if last - inked[0] + 1 < PART * height:
+        return None
+    return int(inked[0]), last
+
+
+def _within(labels: np.ndarray, stats: np.ndarray, x0: int, x1: int, height: float) -> bool:
+    """Whether the glyphs of `labels` (a part's rows over a bar's width) lie within the bar's width (a
+    fraction's bar is as wide as its parts; a glyph of the line over a stroke of `二` runs past it)."""
+    slack = CONTAINED * height
+    return all(
+        stats[k][0] >= x0 - slack and stats[k][0] + stats[k][2] <= x1 + slack for k in np.unique(labels) if k
+    )
+
+
+def _elsewhere(point: tuple[float, float], bar: Box, boxes: Sequence[Box], height: float) -> bool:
+    """Whether a part lies in a line box that does not hold the bar and runs on past it by more than
+    RUNS_ON (a line of text over or under a minus)."""
+    return any(
+        _inside(point, b)
+        and not holds(b, bar)
+        and (bar[0] - b[0] > RUNS_ON * height or b[2] - bar[2] > RUNS_ON * height)
+        for b in boxes
+    )
+
+
+def holds(outer: Box, inner: Box) -> bool:
+    return outer[0] <= inner[0] and inner[2] <= outer[2] and outer[1] <= inner[1] and inner[3] <= outer[3]
+
+
+def _inside(point: tuple[float, float], box: Box) -> bool:
+    return box[0] <= point[0] <= box[2] and box[1] <= point[1] <= box[3]
+
+
 def _boxes(mask: np.ndarray) -> list[tuple[int, int, int, int]]:
     count, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
     return [(int(x), int(y), int(x + w), int(y + h)) for x, y, w, h, _ in stats[1:count]]
+
+
+def covered_print(gray: np.ndarray, boxes: Sequence[Box]) -> np.ndarray:
+    """Where `gray` holds print that a line box covers, glyph by glyph: a piece of print is covered when
+    most of it lies inside a box less its padding (LOOSE of the lines' height). A detector's boxes are
+    loose, and one may clip the edge of a glyph beside it that it does not hold (the `π` over a fraction
+    bar, a bracket)."""
+    if not boxes:
+        return np.zeros(gray.shape, bool)
+    page = (gray < PRINT).astype(np.uint8)
+    inside = np.zeros(gray.shape, bool)
+    trim = int(LOOSE * float(np.median([box[3] - box[1] for box in boxes])))
+    for x0, y0, x1, y1 in boxes:
+        inside[
+            max(int(y0) + trim, 0) : max(int(y1) - trim, 0), max(int(x0) + trim, 0) : max(int(x1) - trim, 0)
+        ] = True
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(page, connectivity=8)
+    covered = 2 * np.bincount(labels[inside], minlength=count) > stats[:, cv2.CC_STAT_AREA]
+    covered[0] = False
+    return covered[labels]
 
 
 def _short_bars(ink: np.ndarray, height: float) -> list[tuple[int, int, int, int]]:

@@ -14,6 +14,7 @@ from ocr.inline_math import (
     split_around,
     stack_cases,
     stack_fractions,
+    stack_on_bars,
     unicode_scripts,
 )
 from ocr.marks import Accent, Mark
@@ -265,3 +266,25 @@ def test_brackets_one_over_the_other_are_no_fraction_and_tight_parts_are_one():
     row = [ocr_piece("B.", (68.0, 430.0, 83.0, 445.0)), ocr_piece("1", (98.0, 423.0, 104.0, 433.0))]
     row.append(ocr_piece("4", (97.0, 440.0, 106.0, 450.0)))
     assert stack_fractions(row)[-1].text == r"\frac{1}{4}"
+
+
+def test_pieces_around_a_bar_seen_on_the_page_are_its_fraction():
+    # zh02 of the exact-truth scans at 300 dpi, in points: the bar's numerator line is long (no guess
+    # stacks 18 characters), its box reaches over the bar; a bracket beside it reaches over and under
+    bar = (129.5, 291.0, 194.5, 292.5)
+    row = [
+        ocr_piece("6. 设函数 f(x) =", (52.0, 284.0, 128.5, 299.0)),
+        ocr_piece("(x + 1)^{2} + sin x一", (126.0, 275.5, 197.0, 292.0)),
+        ocr_piece("x^{2} + 1", (144.0, 289.0, 178.0, 309.0)),
+        ocr_piece("(", (128.0, 276.0, 132.0, 309.0)),
+        ocr_piece("的最大值为 M", (197.0, 282.0, 260.0, 297.0)),
+    ]
+    assert stack_fractions(row) == row  # without the bar: too long to be a guessed part
+    fraction = stack_on_bars(row, [bar])[-1]
+    assert fraction.text == r"\frac{(x + 1)^{2} + sin x}{x^{2} + 1}"  # the bar read as 一 is no part of it
+    # two options' fractions, one under the other: the upper one is no numerator of the lower one
+    upper, lower = (100.0, 400.0, 110.0, 401.0), (100.0, 430.0, 110.0, 431.0)
+    row = [ocr_piece("1", (101.0, 390.0, 109.0, 400.0)), ocr_piece("4", (101.0, 402.0, 109.0, 412.0))]
+    row += [ocr_piece("1", (101.0, 420.0, 109.0, 430.0)), ocr_piece("2", (101.0, 432.0, 109.0, 442.0))]
+    assert sorted(p.text for p in stack_on_bars(row, [upper, lower])) == [r"\frac{1}{2}", r"\frac{1}{4}"]
+    assert stack_on_bars(row[:1], [upper]) == row[:1]  # a numerator without a denominator: no fraction

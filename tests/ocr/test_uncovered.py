@@ -10,7 +10,7 @@ from ocr.engines import get_engine
 from ocr.extract import _uncovered_lines
 from ocr.render import render
 from ocr.types import OcrLine
-from ocr.uncovered import uncovered_marks
+from ocr.uncovered import covered_print, cut_at, fraction_bars, uncovered_marks
 
 LINE = (10, 20, 300, 50)  # a detected line, 30 px high
 
@@ -78,3 +78,53 @@ def test_fractions_between_tall_brackets_are_read_part_by_part():
         (62, 112, 64, 130),
         (79, 100, 86, 170),
     ]
+
+
+def fraction_line() -> tuple[np.ndarray, tuple[int, int, int, int]]:
+    """A line 50 px high whose box holds text, then a fraction (its parts 18 px tall), then text: the
+    detector boxed the fraction with the line and read it `π 2`."""
+    gray = np.full((120, 300), 255, np.uint8)
+    gray[40:60, 10:100:6] = 0  # text
+    gray[28:46, 112:122] = 0  # numerator
+    gray[48:50, 108:128] = 0  # bar
+    gray[52:70, 112:122] = 0  # denominator
+    gray[40:60, 135:250:6] = 0  # text
+    return gray, (5, 25, 260, 75)
+
+
+def test_a_fraction_inside_a_line_box_is_found_and_the_line_cut_beside_it():
+    gray, line = fraction_line()
+    [bar] = fraction_bars(gray, [line])
+    assert bar.box == (108.0, 48.0, 128.0, 50.0)
+    assert cut_at(line, bar, 50.0)
+    assert not cut_at((100, 25, 135, 75), bar, 50.0)  # a box of the fraction alone holds no more than it
+    gray[28:46, 96:122] = 0  # a "numerator" running well past its bar is the print of another line
+    assert fraction_bars(gray, [line]) == []
+    gray, line = fraction_line()
+    gray[52:70, 112:122] = 255
+    gray[52:56, 116:119] = 0  # an `i` under the bar: its dot, then its stem
+    gray[60:72, 116:119] = 0
+    assert len(fraction_bars(gray, [line])) == 1
+
+
+def test_a_stroke_under_a_line_of_text_or_a_minus_is_no_bar():
+    gray = np.full((140, 300), 255, np.uint8)
+    above, below = (5, 10, 295, 47), (5, 47, 295, 84)
+    gray[20:45, 10:290:8] = 0  # a line of text...
+    gray[30:46, 100:115] = 0  # ...with a glyph right over the stroke
+    gray[49:51, 100:116] = 0  # the top stroke of a glyph of the line under it
+    gray[53:70, 100:115] = 0  # the rest of that glyph
+    assert fraction_bars(gray, [above, below]) == []  # its "numerator" is in a line that runs on past it
+    gray[40:47, :] = 255
+    gray[20:40, 10:290:8] = 0
+    assert fraction_bars(gray, [above, below]) == []  # nothing right over it: a minus
+
+
+def test_a_glyph_that_a_neighbours_loose_box_clips_is_not_covered():
+    gray = np.full((100, 300), 255, np.uint8)
+    gray[40:60, 100:110] = 0  # a glyph no line holds (the numerator `π` of a fraction)
+    gray[40:60, 130:140] = 0  # the first glyph of the line beside it
+    neighbour = (106, 30, 250, 70)  # the box drawn around that line reaches over the glyph's right half
+    covered = covered_print(gray, [neighbour])
+    assert not covered[40:60, 100:110].any()
+    assert covered[40:60, 130:140].all()
