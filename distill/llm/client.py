@@ -58,6 +58,8 @@ from distill.llm.ledger import (
 
 log = logging.getLogger(__name__)
 
+LINGER_S = 0.01  # how long a ledger commit waits for more answers to join it
+
 Progress = Callable[[int, int], None]  # (done, total); total is 0 when unknown
 KEY_HEADER = "X-Client-Request-Id"  # the ledger key travels with every attempt, for tracing and dedup
 
@@ -184,7 +186,7 @@ def _redact(text: str, secret: str) -> str:
 
 class _GroupCommit:
     """Commits ledger entries from a worker thread while the event loop keeps sending; the entries that
-    arrive during one commit go together in the next. ``committed`` is called with each entry once its
+    arrive during one commit, or within LINGER_S of the first, go together in the next. ``committed`` is called with each entry once its
     transaction is done, never before. A failed commit ends the run (the exception propagates)."""
 
     def __init__(self, ledger: Ledger, committed: Callable[[LedgerEntry], None], backlog: int):
@@ -200,6 +202,8 @@ class _GroupCommit:
         closed = False
         while not closed:
             batch = [await self.queue.get()]
+            if batch[0] is not None and self.queue.qsize() < self.queue.maxsize // 2:
+                await asyncio.sleep(LINGER_S)  # let a batch gather: a thread hop costs more than a row
             while not self.queue.empty():
                 batch.append(self.queue.get_nowait())
             closed = batch[-1] is None
