@@ -193,6 +193,7 @@ class _GroupCommit:
         self.ledger = ledger
         self.committed = committed
         self.queue: asyncio.Queue[LedgerEntry | None] = asyncio.Queue(maxsize=backlog)
+        self.taken: list[LedgerEntry] = []  # out of the queue, not yet committed
 
     async def put(self, entry: LedgerEntry | None) -> None:
         """Queue an entry (None: no more will come)."""
@@ -202,20 +203,23 @@ class _GroupCommit:
         closed = False
         while not closed:
             batch = [await self.queue.get()]
-            if batch[0] is not None and self.queue.qsize() < self.queue.maxsize // 2:
+            self.taken = [entry for entry in batch if entry is not None]
+            if self.taken and self.queue.qsize() < self.queue.maxsize // 2:
                 await asyncio.sleep(LINGER_S)  # let a batch gather: a thread hop costs more than a row
             while not self.queue.empty():
                 batch.append(self.queue.get_nowait())
             closed = batch[-1] is None
-            entries = [entry for entry in batch if entry is not None]
+            self.taken = entries = [entry for entry in batch if entry is not None]
             if entries:
                 await asyncio.to_thread(self.ledger.put_many, entries)
+            self.taken = []
             for entry in entries:
                 self.committed(entry)
 
     def flush(self) -> None:
-        """Commit what is still queued (when the run stops early: received answers are never dropped)."""
-        entries = []
+        """Commit what is still taken or queued (when the run stops early: received answers are never
+        dropped; committing one twice changes nothing)."""
+        entries, self.taken = self.taken, []
         while not self.queue.empty():
             entries.append(self.queue.get_nowait())
         if entries := [entry for entry in entries if entry is not None]:

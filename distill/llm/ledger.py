@@ -28,7 +28,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import MISSING, Field, asdict, dataclass, fields
+from dataclasses import MISSING, Field, dataclass, fields
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -195,7 +195,7 @@ class SqliteLedger(SharedStatements):
         return found
 
     def put_many(self, entries: list[LedgerEntry]) -> None:
-        rows = [[values[c] for c in _COLUMNS] for values in map(asdict, entries)]
+        rows = [[getattr(entry, c) for c in _COLUMNS] for entry in entries]
         with self._lock:
             self._conn.execute("BEGIN IMMEDIATE")
             try:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import threading
 import time
-from dataclasses import asdict, fields
+from dataclasses import fields
 
 import psycopg
 
@@ -81,7 +81,7 @@ class PostgresLedger(SharedStatements):
         return {row[0]: LedgerEntry(*row) for row in rows}
 
     def put_many(self, entries: list[LedgerEntry]) -> None:
-        rows = [[values[c] for c in _COLUMNS] for values in map(asdict, entries)]
+        rows = [[getattr(entry, c) for c in _COLUMNS] for entry in entries]
         with self._lock, self._conn.transaction(), self._conn.cursor() as cur:
             cur.execute(_SERIAL)
             cur.executemany(_pg(_UPSERT), rows)

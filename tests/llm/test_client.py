@@ -1,10 +1,13 @@
 """The teacher client against the real local server (transformers serve over loopback)."""
 
+import asyncio
+import contextlib
+
 import pytest
 from openai.types.chat import ChatCompletionMessage
 
-from distill.llm.client import ChatRequest, TeacherClient, TeacherSettings, reasoning_of
-from distill.llm.ledger import SqliteLedger
+from distill.llm.client import ChatRequest, TeacherClient, TeacherSettings, _GroupCommit, reasoning_of
+from distill.llm.ledger import LedgerEntry, SqliteLedger
 from distill.llm.local_server import free_port
 
 
@@ -72,3 +75,25 @@ def test_sample_index_and_response_format_make_distinct_requests(tmp_path, local
 def test_reasoning_is_read_from_either_field(extra, expected):
     message = ChatCompletionMessage.model_validate({"role": "assistant", "content": "\\boxed{5}", **extra})
     assert reasoning_of(message) == expected
+
+
+def test_answers_gathering_for_one_commit_are_committed_when_the_run_stops(tmp_path):
+    """The commit task takes an answer and waits a moment for more to join it: stopped then, the answer
+    it holds is committed by the flush with those still queued."""
+    ledger = SqliteLedger(tmp_path / "l.sqlite")
+    committed = []
+    commits = _GroupCommit(ledger, committed.append, backlog=8)
+
+    async def stopped_while_gathering() -> None:
+        task = asyncio.create_task(commits.run())
+        for key in ("a", "b"):
+            await commits.put(LedgerEntry(key, "m", "v1", "answer", "", "stop", 3, 5, 0.1, 0.0, 1, 0.0))
+        await asyncio.sleep(0)  # the task takes "a" and waits for more to join it
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+    asyncio.run(stopped_while_gathering())
+    assert ledger.count() == 0 and committed == []
+    commits.flush()
+    assert sorted(ledger.get_many(["a", "b"])) == ["a", "b"]
