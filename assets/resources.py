@@ -35,7 +35,7 @@ from distill.llm.ledger import Ledger, open_ledger
 from distill.llm.local_model import LOCAL_MODEL_ALIAS, resolve_model
 from distill.llm.local_server import LocalTeacherServer, ServerSettings
 from distill.llm.prompts import Prompt
-from distill.review.decisions import ReviewLog
+from distill.review.decisions import ReviewLog, review_log
 from ocr import EngineConfig, Limits, Settings
 from training.k8s import PodSettings, pod_spec
 
@@ -69,7 +69,7 @@ class StorageResource(dg.ConfigurableResource):
 
     def reviews(self) -> ReviewLog:
         """The decisions of the review page (distill.review), kept under the data root."""
-        return ReviewLog(self.store().local_dir("review"))
+        return review_log(self.store())
 
     def review_link(self, collection: str) -> dg.MetadataValue:
         return dg.MetadataValue.url(f"{self.review_url.rstrip('/')}/c/{quote(collection)}")

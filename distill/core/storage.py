@@ -6,8 +6,9 @@ half-written file: a local write goes to a temp file renamed over the target; an
 rename, so a file is written whole to a local temp file first and then sent in one upload, which the store
 makes visible only once complete. Reads stream (ranged reads of the object).
 
-What needs a file system (SQLite files, training checkpoints, the dataset's local copy, the review log)
-lives in ``work_dir``: the root itself when it is a local path.
+What needs a file system (SQLite files, training checkpoints, the dataset's local copy, the review log of
+a local root: an object store's is one object a decision, ``distill.review.decisions``) lives in
+``work_dir``: the root itself when it is a local path.
 """
 
 from __future__ import annotations

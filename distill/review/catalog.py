@@ -13,8 +13,9 @@ from __future__ import annotations
 import threading
 from collections import Counter
 from dataclasses import dataclass, field
-from pathlib import Path
 
+import fsspec
+import pyarrow as pa
 import pyarrow.parquet as pq
 
 from distill.core.kinds import SplitMethod
@@ -106,6 +107,11 @@ class Collection:
         return wanted[start : start + size], len(wanted)
 
 
+def _read(fs: fsspec.AbstractFileSystem, path: str, columns: list[str]) -> pa.Table:
+    with fs.open(path, "rb") as f:
+        return pq.read_table(f, columns=columns)
+
+
 def _decision_kind(decision: str) -> str:
     return decision.split(":")[0] if decision else "none"
 
@@ -121,25 +127,28 @@ class Catalog:
     def names(self) -> list[str]:
         return self.store.partitions("problem_pairs")
 
-    def _files(self, name: str) -> list[Path]:
-        root = Path(self.store.root)
-        tables = [
-            root / table / f"{name}.parquet"
-            for table in ("pdf_pages", "problem_pairs", "translated_pairs", "verified_cot")
-        ]
-        dataset = root / "distill_dataset"
-        return [
-            *tables,
-            *sorted(dataset.glob("sft/*.parquet")),
-            *sorted(dataset.glob("reports/dropped*.parquet")),
-            self.log.path(name),
-        ]
+    def _stamp(self, name: str) -> tuple:
+        """What changes when a table of the collection, the dataset or its decisions change: each file's
+        size and time (an object's time or ETag on an object store)."""
+        fs, root = fsspec.core.url_to_fs(self.store.root)
+        fs.invalidate_cache()  # written meanwhile by the pipeline, perhaps on another machine
+        tables = ("pdf_pages", "problem_pairs", "translated_pairs", "verified_cot")
+        paths = [f"{root}/{table}/{name}.parquet" for table in tables]
+        for pattern in ("sft/*.parquet", "reports/dropped*.parquet"):
+            paths += sorted(fs.glob(f"{root}/distill_dataset/{pattern}"))
+        stamps = []
+        for path in paths:
+            try:
+                info = fs.info(path)
+            except FileNotFoundError:
+                continue
+            stamps.append((path, info.get("size"), str(info.get("mtime") or info.get("ETag") or "")))
+        return (*stamps, self.log.stamp(name))
 
     def collection(self, name: str) -> Collection:
         if name not in self.names():
             raise KeyError(name)
-        files = self._files(name)
-        stamp = tuple((str(f), f.stat().st_mtime_ns) for f in files if f.is_file())
+        stamp = self._stamp(name)
         with self._lock:
             cached = self._cache.get(name)
             if cached is None or cached[0] != stamp:
@@ -176,10 +185,10 @@ class Catalog:
 
     def _decisions(self, name: str) -> dict[str, str]:
         """Problem id -> "kept" when a sample of it is in the SFT view, else "dropped: <reasons>"."""
-        dataset = Path(self.store.root) / "distill_dataset"
+        fs, root = fsspec.core.url_to_fs(self.store.root)
         kept: set[str] = set()
-        for path in sorted(dataset.glob("sft/*.parquet")):
-            table = pq.read_table(path, columns=["problem_id", "collection"])
+        for path in sorted(fs.glob(f"{root}/distill_dataset/sft/*.parquet")):
+            table = _read(fs, path, ["problem_id", "collection"])
             kept.update(
                 p
                 for p, c in zip(
@@ -188,8 +197,8 @@ class Catalog:
                 if c == name
             )
         dropped: dict[str, set[str]] = {}
-        for path in sorted(dataset.glob("reports/dropped*.parquet")):
-            table = pq.read_table(path, columns=["problem_id", "collection", "reason"])
+        for path in sorted(fs.glob(f"{root}/distill_dataset/reports/dropped*.parquet")):
+            table = _read(fs, path, ["problem_id", "collection", "reason"])
             for pid, collection, reason in zip(
                 *(table.column(n).to_pylist() for n in ("problem_id", "collection", "reason")), strict=True
             ):

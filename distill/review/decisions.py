@@ -3,7 +3,9 @@
 Each decision (accept, reject with a reason, or edit the problem, its options, its answer or its English
 translation) is one JSON line appended to ``<data root>/review/<collection>.jsonl`` under an exclusive
 file lock, with its time, the reviewer's name and the fields before and after: nothing is rewritten, two
-browser tabs saving at once both land, and the history stays readable. The state of a problem is the fold
+browser tabs saving at once both land, and the history stays readable. On an object store, which has no
+appends, each decision is an object of its own under ``<data root>/review/<collection>/``, named by when
+it was made (``ObjectReviewLog``): the review page and the pipeline on other machines read the same log. The state of a problem is the fold
 of its decisions in order: edits merge (a later edit of a field wins), a rejection rejects, an acceptance
 accepts what the problem is now (edited or not).
 """
@@ -13,11 +15,15 @@ from __future__ import annotations
 import fcntl
 import json
 import time
+import uuid
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from pathlib import Path
 
+import fsspec
+
 from distill.answers.normalize import answer_parses, normalize_answer
+from distill.core.storage import TableStore
 
 
 class Decision(StrEnum):
@@ -97,9 +103,7 @@ class ReviewLog:
         self.folder = folder
 
     def path(self, collection: str) -> Path:
-        if not collection or "/" in collection or collection.startswith("."):
-            raise ValueError(f"not a collection name: {collection!r}")
-        return self.folder / f"{collection}.jsonl"
+        return self.folder / f"{_checked(collection)}.jsonl"
 
     def append(self, collection: str, entry: ReviewEntry) -> None:
         path = self.path(collection)
@@ -116,12 +120,12 @@ class ReviewLog:
         with path.open(encoding="utf-8") as f:
             fcntl.flock(f, fcntl.LOCK_SH)
             lines = f.read().splitlines()
-        out = []
-        for line in lines:
-            if line.strip():
-                data = json.loads(line)
-                out.append(ReviewEntry(**{**data, "decision": Decision(data["decision"])}))
-        return out
+        return [_entry(line) for line in lines if line.strip()]
+
+    def stamp(self, collection: str) -> tuple:
+        """What changes when a decision is added."""
+        path = self.path(collection)
+        return (path.stat().st_mtime_ns, path.stat().st_size) if path.is_file() else ()
 
     def states(self, collection: str) -> dict[str, ProblemReview]:
         """Problem id -> its review state, from every decision in the order they were made."""
@@ -139,6 +143,50 @@ class ReviewLog:
             state.reviewer, state.at = entry.reviewer, entry.at
             state.decisions += 1
         return states
+
+
+class ObjectReviewLog(ReviewLog):
+    """The log on an object store (no appends): one object a decision, named by the nanosecond it was
+    made and a random suffix, read back in name order. An upload is visible only once whole."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url.rstrip("/")
+
+    def append(self, collection: str, entry: ReviewEntry) -> None:
+        name = f"{time.time_ns():020d}-{uuid.uuid4().hex[:8]}.json"
+        fs, path = fsspec.core.url_to_fs(f"{self.url}/{_checked(collection)}/{name}")
+        fs.pipe_file(path, entry.to_json().encode())
+
+    def entries(self, collection: str) -> list[ReviewEntry]:
+        names = self._names(collection)
+        fs, _ = fsspec.core.url_to_fs(self.url)
+        blobs = fs.cat(names) if names else {}
+        return [_entry(blobs[name].decode()) for name in names]
+
+    def stamp(self, collection: str) -> tuple:
+        return tuple(self._names(collection))
+
+    def _names(self, collection: str) -> list[str]:
+        fs, folder = fsspec.core.url_to_fs(f"{self.url}/{_checked(collection)}")
+        fs.invalidate_cache(folder)  # another reviewer or machine may have written since the last listing
+        return sorted(fs.find(folder))
+
+
+def review_log(store: TableStore) -> ReviewLog:
+    """The decisions of a data root: a file in its local folder (or the work dir), objects in the root
+    itself when it is an object store."""
+    return ReviewLog(store.local_dir("review")) if store.is_local else ObjectReviewLog(store.url("review"))
+
+
+def _checked(collection: str) -> str:
+    if not collection or "/" in collection or collection.startswith("."):
+        raise ValueError(f"not a collection name: {collection!r}")
+    return collection
+
+
+def _entry(line: str) -> ReviewEntry:
+    data = json.loads(line)
+    return ReviewEntry(**{**data, "decision": Decision(data["decision"])})
 
 
 def new_entry(problem_id: str, decision: Decision, reviewer: str, **fields: object) -> ReviewEntry:

@@ -31,7 +31,7 @@ from starlette.staticfiles import StaticFiles
 from distill.core.storage import TableStore
 from distill.review import page_image
 from distill.review.catalog import Catalog, Problem
-from distill.review.decisions import Decision, InvalidEdit, ReviewEntry, ReviewLog, check_edit, new_entry
+from distill.review.decisions import Decision, InvalidEdit, ReviewEntry, check_edit, new_entry, review_log
 from pipelines.review.latex import mark_math, whole_math
 
 HERE = Path(__file__).resolve().parent
@@ -65,7 +65,7 @@ def _templates() -> Environment:
 
 def create_app(settings: ReviewSettings) -> Starlette:
     store = TableStore(str(settings.data_root), settings.work_dir)
-    log = ReviewLog(store.local_dir("review"))
+    log = review_log(store)
     catalog = Catalog(store, log)
     templates = _templates()
     csrf = secrets.token_urlsafe(24)

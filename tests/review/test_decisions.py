@@ -7,7 +7,17 @@ import multiprocessing
 
 import pytest
 
-from distill.review.decisions import Decision, InvalidEdit, ReviewLog, ReviewStatus, check_edit, new_entry
+from distill.core.storage import TableStore
+from distill.review.decisions import (
+    Decision,
+    InvalidEdit,
+    ObjectReviewLog,
+    ReviewLog,
+    ReviewStatus,
+    check_edit,
+    new_entry,
+    review_log,
+)
 
 
 def _write_many(folder: str, writer: int, n: int) -> None:
@@ -62,3 +72,28 @@ def test_edits_are_checked_before_they_are_kept():
         check_edit({"problem": "  "})
     with pytest.raises(InvalidEdit, match="cannot be edited"):
         check_edit({"solution": "x"})
+
+
+def test_on_an_object_store_the_decisions_are_objects_every_machine_reads(tmp_path, s3_root):
+    """No appends on an object store: each decision is an object of its own under the data root (not in
+    the local work dir), so the pipeline on another machine folds the same decisions."""
+    store = TableStore(s3_root, str(tmp_path / "work"))
+    page, pipeline = review_log(store), review_log(TableStore(s3_root, str(tmp_path / "elsewhere")))
+    assert isinstance(page, ObjectReviewLog)
+    page.append("c", new_entry("a", Decision.EDIT, "ann", after={"answer": "5"}, before={"answer": "4"}))
+    page.append("c", new_entry("a", Decision.REJECT, "bob", reason="a figure is missing"))
+    page.append("c", new_entry("b", Decision.ACCEPT, "ann"))
+    assert pipeline.entries("other") == []
+    states = pipeline.states("c")
+    assert (states["a"].status, states["a"].reason, states["a"].decisions) == (
+        ReviewStatus.REJECTED,
+        "a figure is missing",
+        2,
+    )
+    assert [e.problem_id for e in pipeline.entries("c")] == ["a", "a", "b"]  # in the order they were made
+    page.append("c", new_entry("a", Decision.ACCEPT, "cy"))
+    assert pipeline.states("c")["a"].status is ReviewStatus.CORRECTED  # seen at once: no stale listing
+    assert not (tmp_path / "work" / "review").exists()
+    with pytest.raises(ValueError):
+        page.append("../x", new_entry("a", Decision.ACCEPT, "ann"))
+    assert type(review_log(TableStore(str(tmp_path / "data")))) is ReviewLog
