@@ -309,13 +309,14 @@ def _uncovered_lines(
     print whited out around it, its scripts read from `ink` (the page as scanned); kept when read with at
     least `min_score`."""
     boxes = [tuple(line.box) for line in lines]
-    marks = uncovered_marks(image[:, :, 0], boxes, bars)
+    covered = covered_print(image[:, :, 0], boxes)
+    marks = uncovered_marks(image[:, :, 0], boxes, bars, covered)
     if not marks:
         return []
     masked, masked_ink = image.copy(), ink.copy()
-    covered = cv2.dilate(covered_print(image[:, :, 0], boxes).astype(np.uint8), np.ones((3, 3), np.uint8))
-    masked[covered == 1] = 255
-    masked_ink[covered == 1] = 255
+    covered = cv2.dilate(covered.astype(np.uint8), np.ones((3, 3), np.uint8)) == 1  # and their grey edges
+    masked[covered] = 255
+    masked_ink[covered] = 255
     height = float(np.median([box[3] - box[1] for box in boxes]))
     pad = int(FORMULA_PADDING * height)
     found = []

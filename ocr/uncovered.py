@@ -47,15 +47,19 @@ RUNS_ON = 0.5  # of a line's height: a line box reaching this far past a bar's e
 
 
 def uncovered_marks(
-    gray: np.ndarray, boxes: Sequence[Box], bars: Sequence[FractionBar] = ()
+    gray: np.ndarray,
+    boxes: Sequence[Box],
+    bars: Sequence[FractionBar] = (),
+    covered: np.ndarray | None = None,
 ) -> list[tuple[int, int, int, int]]:
     """Pixel boxes of the groups of print in `gray` that none of the line `boxes` covers, top to bottom.
-    The fraction `bars` (`fraction_bars`) count as uncovered wherever they lie, and so does a bracket
-    sized to a fraction that a neighbour's loose box clips but does not hold."""
+    The fraction `bars` (`fraction_bars`) count as uncovered wherever they lie; `covered` is
+    `covered_print(gray, boxes)` when the caller has it already."""
     if not boxes:
         return []
     height = float(np.median([box[3] - box[1] for box in boxes]))
-    ink = ((gray < PRINT) & ~covered_print(gray, boxes)).astype(np.uint8)
+    covered = covered_print(gray, boxes) if covered is None else covered
+    ink = ((gray < PRINT) & ~covered).astype(np.uint8)
     fraction = [tuple(int(v) for v in bar.box) for bar in bars]
     for x0, y0, x1, y1 in fraction:
         ink[y0:y1, x0:x1] = 0
@@ -133,7 +137,7 @@ def _one_a_fraction(bars: list[FractionBar], height: float) -> list[FractionBar]
 def cut_at(line: Box, bar: FractionBar, height: float) -> bool:
     """Whether a line box is to be read apart beside a bar: it holds the bar or a part, and reaches on
     past the bar by more than RUNS_ON (it holds more than the fraction: `6cos(π 2`)."""
-    return (holds(line, bar.box) or any(_inside(part, line) for part in bar.parts)) and (
+    return (_holds(line, bar.box) or any(_inside(part, line) for part in bar.parts)) and (
         bar.box[0] - line[0] > RUNS_ON * height or line[2] - bar.box[2] > RUNS_ON * height
     )
 
@@ -166,13 +170,13 @@ def _elsewhere(point: tuple[float, float], bar: Box, boxes: Sequence[Box], heigh
     RUNS_ON (a line of text over or under a minus)."""
     return any(
         _inside(point, b)
-        and not holds(b, bar)
+        and not _holds(b, bar)
         and (bar[0] - b[0] > RUNS_ON * height or b[2] - bar[2] > RUNS_ON * height)
         for b in boxes
     )
 
 
-def holds(outer: Box, inner: Box) -> bool:
+def _holds(outer: Box, inner: Box) -> bool:
     return outer[0] <= inner[0] and inner[2] <= outer[2] and outer[1] <= inner[1] and inner[3] <= outer[3]
 
 

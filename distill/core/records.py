@@ -219,7 +219,6 @@ def from_table(table: pa.Table, cls: type, where: str = "table") -> list:
 
 def extend(row: object, cls: type, **values: object) -> object:
     """Build a downstream record from an upstream one plus the new fields; its lists are copied, not
-    shared (a shallow copy: ``dataclasses.asdict`` deep-copies every value, a tenth of a teacher
-    request's client CPU)."""
+    shared (a shallow copy: ``dataclasses.asdict`` deep-copies every value, per teacher sample)."""
     fields = {f.name: getattr(row, f.name) for f in dataclasses.fields(row)}
     return cls(**{**{k: list(v) if isinstance(v, list) else v for k, v in fields.items()}, **values})

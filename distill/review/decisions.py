@@ -124,8 +124,11 @@ class ReviewLog:
 
     def stamp(self, collection: str) -> tuple:
         """What changes when a decision is added."""
-        path = self.path(collection)
-        return (path.stat().st_mtime_ns, path.stat().st_size) if path.is_file() else ()
+        try:
+            info = self.path(collection).stat()
+        except FileNotFoundError:
+            return ()
+        return info.st_mtime_ns, info.st_size
 
     def states(self, collection: str) -> dict[str, ProblemReview]:
         """Problem id -> its review state, from every decision in the order they were made."""
