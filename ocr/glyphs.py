@@ -128,10 +128,14 @@ def line_glyphs(strip: Strip, width: float) -> LineGlyphs:
 
 def put_marks(glyphs: Sequence[Glyph], around: Strip) -> None:
     """The accents over glyphs (ocr/marks.py) put on them, read in `around`: the line's print with what
-    lies over it (a fraction's bar over a denominator has its numerator there, an accent nothing)."""
+    lies over it (a fraction's bar over a denominator has its numerator there, an accent nothing). The
+    marks' bases are placed in page pixels, as the glyphs are."""
     boxes = [(g.x0, g.y0, g.x1 + 1, g.y1 + 1) for g in glyphs]  # pixel edges, as the marks are placed
+    placed: dict[int, Mark] = {}  # one mark over several glyphs stays one
     for k, mark in marks_over(around.mask, boxes, (around.left, around.top)).items():
-        glyphs[k].mark = mark
+        if id(mark) not in placed:
+            placed[id(mark)] = mark.moved(around.left, around.top)
+        glyphs[k].mark = placed[id(mark)]
 
 
 def _area(glyph: Glyph) -> int:

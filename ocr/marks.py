@@ -62,11 +62,20 @@ class Mark:
 
     accent: Accent
     bases: tuple[PixelBox, ...]
+    box: PixelBox  # the mark's own print
 
     @property
     def stretched(self) -> str:
         """The LaTeX command of the accent over several characters."""
         return "overrightarrow" if self.accent is Accent.VEC else "overline"
+
+    def moved(self, dx: int, dy: int) -> Mark:
+        """The same mark with its boxes moved by (dx, dy) pixels."""
+
+        def move(box: PixelBox) -> PixelBox:
+            return box[0] + dx, box[1] + dy, box[2] + dx, box[3] + dy
+
+        return Mark(self.accent, tuple(move(base) for base in self.bases), move(self.box))
 
 
 def marks(mask: np.ndarray) -> list[Mark]:
@@ -95,7 +104,7 @@ def marks(mask: np.ndarray) -> list[Mark]:
         bases = _bases((x0, y0, x1, y1), pieces, labels, k, TALLER_ARROW if arrow else TALLER)
         reach = (CLEAR_ARROW if arrow else CLEAR) * max((b[3] - b[1] + 1 for b in bases), default=0)
         if bases and _clear(mask, (x0, y0, x1, y1), reach):
-            found.append(Mark(accent, bases))
+            found.append(Mark(accent, bases, (x0, y0, x1, y1)))
     return sorted(found, key=lambda mark: mark.bases[0][0])
 
 

@@ -62,6 +62,7 @@ _STANDS = re.compile(r"[0-9A-Zacemnorsuvwxzbdhklt\u4e00-\u9fff]")  # glyphs whos
 _SCRIPT = re.compile(r"[0-9A-Za-z]")
 _SIGN = re.compile(r"[+\-−]")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
+_MARKED = re.compile(r"[0-9A-Za-z]")  # what a recognizer reads under an accent when it reads it right
 _BASE = re.compile(r"[0-9A-Za-z)\]}|α-ωΑ-Ω]")
 
 
@@ -152,18 +153,21 @@ def raise_scripts(
     line: LineInk,
     sizes: Sizes | None = None,
     lost_ones: Collection[int] = (),
-    read: Callable[[Glyph], str] | None = None,
+    read: Callable[..., str] | None = None,
 ) -> str:
     """The line's text with the scripts the page shows written as `^{...}` and `_{...}`. Glyphs are
     measured against the page's `sizes` (by default the line's own). `lost_ones` are the indices of
     letters whose subscript 1 the recognizer dropped (ocr/subscripts.py): a `_{1}` is written after each.
     `read` reads one glyph on its own: a script the recognizer dropped (`(x-√x)⁴` read `(x-√x)`) is
-    read with it and written after its base. An accent over letters (ocr/marks.py) is written over them
+    read with it and written after its base; with `alone=True`, on blank paper (a letter under an arrow
+    read as no letter is read so). An accent over letters (ocr/marks.py) is written over them
     (`\\vec{a}`, `\\overrightarrow{AB}`)."""
     role, measure = _roles(line, sizes)
     fixed = _without_echoes(line, ())
     if read is not None and measure is not None:
         fixed = _misread_braces(fixed, measure, read)
+    if read is not None:
+        fixed = _misread_marked(fixed, read)
     if fixed is not line:
         line = fixed
         role, measure = _roles(line, sizes)
@@ -252,6 +256,25 @@ def _misread_braces(line: LineInk, measure: _Measure, read: Callable[[Glyph], st
             text[i] = script
     read_again = [i for i in line.shown if text[i] != line.text[i]]
     return _without_echoes(replace(line, text="".join(text)), read_again) if read_again else line
+
+
+def _misread_marked(line: LineInk, read: Callable[..., str]) -> LineInk:
+    """The line with each character under an accent of its own read again from the accent's base alone:
+    a recognizer reads the arrow with its letter (`\\vec{b}` read `¯`, `\\vec{c}` read `τ` or `i`). The
+    case read before stays when the letter is the same (one glyph alone has no case: `c` read `C`)."""
+    text = list(line.text)
+    for i in line.shown:
+        glyph = line.glyphs[i]
+        if glyph is None or glyph.mark is None or len(glyph.mark.bases) != 1 or _CJK.match(text[i]):
+            continue  # (a CJK character's top stroke may look like a mark)
+        top = glyph.mark.bases[0][1]  # the glyph from its base's top (a letter broken in pieces: all of them)
+        base = read(Glyph(glyph.x0, top, glyph.x1, glyph.y1), alone=True)
+        if not _MARKED.fullmatch(base):
+            continue
+        was = unicodedata.normalize("NFD", text[i])[:1]
+        text[i] = was if was.lower() == base.lower() else base.lower() if base in CASELESS else base
+    fixed = "".join(text)
+    return replace(line, text=fixed) if fixed != line.text else line
 
 
 def _without_echoes(line: LineInk, scripts: Collection[int]) -> LineInk:

@@ -99,12 +99,17 @@ class RapidEngine:
         inks = [line_ink(text, boxes, gray, _bounds(quad)) for text, quad, _, boxes in kept]
         sizes = page_sizes(inks)
 
-        def read(glyph: Glyph) -> str:
-            """One glyph read on its own (a script the recognizer dropped), "" below READ_FLOOR."""
+        def read(glyph: Glyph, alone: bool = False) -> str:
+            """One glyph read on its own (a script the recognizer dropped), "" below READ_FLOOR; `alone`:
+            on blank paper, what lies around it left out (the arrow over a letter)."""
             pad = max((glyph.y1 - glyph.y0) // 2, 2)
-            crop = image[
-                max(glyph.y0 - pad, 0) : glyph.y1 + pad + 1, max(glyph.x0 - pad, 0) : glyph.x1 + pad + 1
-            ]
+            top, left = max(glyph.y0 - pad, 0), max(glyph.x0 - pad, 0)
+            crop = image[top : glyph.y1 + pad + 1, left : glyph.x1 + pad + 1]
+            if alone:
+                crop = np.full_like(crop, 255)
+                crop[glyph.y0 - top : glyph.y1 - top + 1, glyph.x0 - left : glyph.x1 - left + 1] = image[
+                    glyph.y0 : glyph.y1 + 1, glyph.x0 : glyph.x1 + 1
+                ]
             text, score = self.read_line(crop)
             return text.strip() if score >= READ_FLOOR else ""
 

@@ -200,7 +200,7 @@ def test_fraction_parts_whose_boxes_both_hold_the_bar_and_scripts_in_a_part():
 def test_a_letter_whose_glyph_shows_an_accent_is_written_under_it():
     a, one = AIME_GLYPHS[0], AIME_GLYPHS[1]
     plus = (a[2] + 1, a[1], a[2] + 5, a[3])
-    accents = {tuple(a): Mark(Accent.VEC, ())}
+    accents = {tuple(a): Mark(Accent.VEC, (), (0, 0, 0, 0))}
     assert glyph_subscripts("ā+1", [a, plus, one], accents) == "\\vec{a}+1"
     c = (plus[2] + 1, *a[1:])
     assert baseline_scripts("a+c", [a, plus, c], a[3], 10.0, accents) == "\\vec{a}+c"
@@ -219,7 +219,7 @@ def test_an_accented_glyph_does_not_set_the_rows_full_height():
     # EC·ED with arrows: C's box holds its arrow; E measured against it would read as a subscript
     e1, c, dot = (10.0, 22.7, 17.0, 30.0), (14.5, 17.0, 24.3, 30.2), (27.0, 26.5, 28.3, 27.9)
     e2, d = (31.6, 22.7, 38.6, 30.0), (36.3, 17.1, 46.0, 30.0)
-    first, second = Mark(Accent.VEC, ()), Mark(Accent.VEC, ())
+    first, second = Mark(Accent.VEC, (), (0, 0, 0, 0)), Mark(Accent.VEC, (), (0, 0, 0, 0))
     accents = {e1: first, c: first, e2: second, d: second}
     text = baseline_scripts("EC.ED", [e1, c, dot, e2, d], 30.0, 10.0, accents)
     assert text == "\\overrightarrow{EC}.\\overrightarrow{ED}"

@@ -91,7 +91,11 @@ def test_the_zero_vector_read_as_a_round_letter_is_told_by_its_glyph(dpi):
 
 
 def test_marks_are_written_over_their_letters_and_nothing_else():
-    one, two, cjk = Mark(Accent.VEC, ((0, 0, 1, 1),)), Mark(Accent.VEC, ()), Mark(Accent.BAR, ())
+    one, two, cjk = (
+        Mark(Accent.VEC, ((0, 0, 1, 1),), (0, 0, 0, 0)),
+        Mark(Accent.VEC, (), (0, 0, 0, 0)),
+        Mark(Accent.BAR, (), (0, 0, 0, 0)),
+    )
     chars = list("ā+OP1=元")
     assert decorate(chars, {0: one, 2: two, 4: two, 6: cjk}) == [
         "\\vec{a}",  # the recognizer read the arrow as a macron

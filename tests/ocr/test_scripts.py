@@ -129,6 +129,31 @@ def test_an_arrow_or_a_bar_over_a_letter_is_written_as_its_accent():
     assert raise_scripts(line_ink(text, boxes, gray, box)) == "\\vec{a}+\\bar{x}=2b"
 
 
+def test_a_letter_under_an_arrow_read_as_no_letter_is_read_again_from_under_the_arrow():
+    # the page prints b⃗ + c⃗; the recognizer read the arrows with their letters: `¯+τ`
+    text, boxes, gray, box = line([("¯", *X), ("+", *X), ("τ", *X), ("=", *X), ("2", *FULL)])
+    for x0 in (13, 53):
+        gray[X[0] - 5, x0 : x0 + 10] = 0  # the arrow's shaft...
+        gray[X[0] - 7 : X[0] - 2, x0 + 8 : x0 + 10] = 0  # ...and its head
+    ink = line_ink(text, boxes, gray, box)
+    seen = []
+
+    def read(glyph, alone=False):
+        seen.append((glyph.x0, glyph.y0, alone))
+        return {13: "b", 53: "C"}[glyph.x0]  # one glyph alone has no case: `c` read `C`
+
+    assert raise_scripts(ink, read=read) == "\\vec{b}+\\vec{c}=2"
+    assert seen == [(13, X[0], True), (53, X[0], True)]  # each letter read from its top, the arrow left out
+    assert raise_scripts(ink, read=lambda glyph, alone=False: "?") == "¯+\\vec{τ}=2"  # no letter: as read
+    # a letter read right keeps its case
+    text, boxes, gray, box = line([("C", *X), ("=", *X), ("2", *FULL)])
+    gray[X[0] - 5, 13:23] = 0
+    gray[X[0] - 7 : X[0] - 2, 21:23] = 0
+    assert (
+        raise_scripts(line_ink(text, boxes, gray, box), read=lambda glyph, alone=False: "c") == "\\vec{C}=2"
+    )
+
+
 def test_a_lone_brace_on_a_script_glyph_is_read_again():
     # the page prints 1+b²; the recognizer read `1+b{2`: the `{` on the raised 2, the `2` on a speck beside it
     speck = (SUP[0], SUP[0] + 2)
