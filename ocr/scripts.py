@@ -45,6 +45,7 @@ SUB_TOP = 0.6  # of the glyph height above the baseline: a subscript starts no h
 REFERENCE = 2  # full-size glyphs a line measured alone needs for its baseline (one, with the page's sizes)
 NEAR = 0.5  # of the glyph height: a dropped script sits at most this far right of its base
 ECHO = 1 / 3  # of a script's ink box: a character after it read on less ink repeats it
+MARKED_FLOOR = 0.5  # a letter under an accent read as no letter takes a reading alone this sure
 LEAST = 0.3  # of the glyph height: a script is at least this tall (a dot is none)
 DESCENT = 1.3  # of the x-height: a letter with a descender is at least this tall
 FULL_SIZE = 75  # percentile of a page's glyph heights that is taken as their full size
@@ -158,9 +159,9 @@ def raise_scripts(
     """The line's text with the scripts the page shows written as `^{...}` and `_{...}`. Glyphs are
     measured against the page's `sizes` (by default the line's own). `lost_ones` are the indices of
     letters whose subscript 1 the recognizer dropped (ocr/subscripts.py): a `_{1}` is written after each.
-    `read` reads one glyph on its own: a script the recognizer dropped (`(x-√x)⁴` read `(x-√x)`) is
-    read with it and written after its base; with `alone=True`, on blank paper (a letter under an arrow
-    read as no letter is read so). An accent over letters (ocr/marks.py) is written over them
+    `read` reads one glyph on its own ("" below its `floor` of confidence): a script the recognizer
+    dropped (`(x-√x)⁴` read `(x-√x)`) is read with it and written after its base; with `alone=True`, on
+    blank paper (a letter under an arrow is read so). An accent over letters (ocr/marks.py) is written over them
     (`\\vec{a}`, `\\overrightarrow{AB}`)."""
     role, measure = _roles(line, sizes)
     fixed = _without_echoes(line, ())
@@ -268,10 +269,14 @@ def _misread_marked(line: LineInk, read: Callable[..., str]) -> LineInk:
         if glyph is None or glyph.mark is None or len(glyph.mark.bases) != 1 or _CJK.match(text[i]):
             continue  # (a CJK character's top stroke may look like a mark)
         top = glyph.mark.bases[0][1]  # the glyph from its base's top (a letter broken in pieces: all of them)
-        base = read(Glyph(glyph.x0, top, glyph.x1, glyph.y1), alone=True)
+        was = unicodedata.normalize("NFD", text[i])[:1]
+        alone = Glyph(glyph.x0, top, glyph.x1, glyph.y1)
+        if _MARKED.fullmatch(was):  # read as a letter: only a sure reading alone replaces it
+            base = read(alone, alone=True)
+        else:
+            base = read(alone, alone=True, floor=MARKED_FLOOR)
         if not _MARKED.fullmatch(base):
             continue
-        was = unicodedata.normalize("NFD", text[i])[:1]
         text[i] = was if was.lower() == base.lower() else base.lower() if base in CASELESS else base
     fixed = "".join(text)
     return replace(line, text=fixed) if fixed != line.text else line

@@ -99,8 +99,8 @@ class RapidEngine:
         inks = [line_ink(text, boxes, gray, _bounds(quad)) for text, quad, _, boxes in kept]
         sizes = page_sizes(inks)
 
-        def read(glyph: Glyph, alone: bool = False) -> str:
-            """One glyph read on its own (a script the recognizer dropped), "" below READ_FLOOR; `alone`:
+        def read(glyph: Glyph, alone: bool = False, floor: float = READ_FLOOR) -> str:
+            """One glyph read on its own (a script the recognizer dropped), "" below `floor`; `alone`:
             on blank paper, what lies around it left out (the arrow over a letter)."""
             pad = max((glyph.y1 - glyph.y0) // 2, 2)
             top, left = max(glyph.y0 - pad, 0), max(glyph.x0 - pad, 0)
@@ -111,7 +111,7 @@ class RapidEngine:
                     glyph.y0 : glyph.y1 + 1, glyph.x0 : glyph.x1 + 1
                 ]
             text, score = self.read_line(crop)
-            return text.strip() if score >= READ_FLOOR else ""
+            return text.strip() if score >= floor else ""
 
         return [
             OcrLine(
