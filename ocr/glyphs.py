@@ -12,8 +12,11 @@ wrong character. Print is told from paper by the line's own grey levels (a light
 a flat stroke wider than a character (a fraction's bar, a vector's arrow) is a rule, not a glyph. A glyph
 under an accent (an arrow, a bar: ocr/marks.py, read with what lies over the line) carries it.
 
-What it cannot part: two characters whose ink touches (a subscript run into its letter by the blur of a
-144 dpi scan) are one glyph; the recognizer's character then keeps its neighbour's ink or none.
+Two characters whose ink touches (a subscript run into its letter by the blur of a 144 dpi scan, `A₂` or
+`aₙ` one blot; two CJK characters whose strokes meet) are one glyph; when the recognizer read both, the
+glyph may be shared by the two (`align` with the line's print), and it is cut at its thinnest column near
+where their boxes meet, each part keeping the ink of its own columns. What a recognizer dropped is not
+cut out (`A₁` read `A` keeps its glyph whole).
 """
 
 from __future__ import annotations
@@ -41,6 +44,10 @@ PASS_OVER = 0.5  # cost of a glyph no character takes, in character widths
 NO_GLYPH = 1.5  # cost of a character that takes no glyph, in character widths
 SPLIT = 0.8  # cost of each further glyph a character takes, in character widths (a Latin one is one glyph)
 SPLIT_CJK = 0.1  # the same for a CJK character, which is often made of pieces side by side
+SHARE = 0.6  # cost of a glyph two characters share (their ink touches), in character widths
+CUT = 0.25  # of a shared glyph's width: how far from where the two boxes meet it may be cut
+THIN = 0.5  # of its fullest column: the column a shared glyph is cut at holds at most this much ink
+CUT_PART = 0.2  # of a shared glyph's width: each part is at least this wide
 _CJK = re.compile(r"[\u3000-\u9fff\uff00-\uffef]")  # CJK characters and full-width signs
 BAND = 3.0  # character widths: a glyph farther than this from a character's box is not its own
 
@@ -55,6 +62,7 @@ class Glyph:
     y1: int
     pieces: int = 1
     mark: Mark | None = None
+    cut_from: Glyph | None = None  # the glyph this one was cut from, shared with the character beside it
 
     @property
     def middle(self) -> float:
@@ -165,24 +173,36 @@ def _stacked(a: Glyph, b: Glyph, line_height: int) -> bool:
     return overlap >= STACKED * narrower or (overlap > 0 and gap <= BROKEN * line_height)
 
 
-def align(text: str, chars: Sequence[Box], glyphs: Sequence[Glyph]) -> list[Glyph | None]:
+def align(
+    text: str, chars: Sequence[Box], glyphs: Sequence[Glyph], strip: Strip | None = None
+) -> list[Glyph | None]:
     """For each character of `text` (its box in `chars`), the glyphs matched to it joined into one (None:
-    no glyph). Aligned twice: the second time with the boxes moved by the median drift the first found."""
+    no glyph). Aligned twice: the second time with the boxes moved by the median drift the first found.
+    With the line's print (`strip`), two characters may share one glyph, cut between them."""
     if not chars:
         return []
     middles = [(c[0] + c[2]) / 2 for c in chars]
     width = float(np.median([max(c[2] - c[0], 1.0) for c in chars]))
     widths = [c[2] - c[0] for c in chars]
-    matched = _align(text, middles, widths, width, glyphs)
-    drift = [g.middle - x for g, x in zip(matched, middles, strict=True) if g is not None and g.pieces == 1]
+    matched = _align(text, middles, widths, width, glyphs, strip)
+    drift = [
+        g.middle - x
+        for g, x in zip(matched, middles, strict=True)
+        if g is not None and g.pieces == 1 and g.cut_from is None  # a cut glyph's middle is not its own
+    ]
     if not drift:
         return matched
     shift = float(np.median(drift))
-    return _align(text, [x + shift for x in middles], widths, width, glyphs)
+    return _align(text, [x + shift for x in middles], widths, width, glyphs, strip)
 
 
 def _align(
-    text: str, middles: list[float], widths: list[float], width: float, glyphs: Sequence[Glyph]
+    text: str,
+    middles: list[float],
+    widths: list[float],
+    width: float,
+    glyphs: Sequence[Glyph],
+    strip: Strip | None = None,
 ) -> list[Glyph | None]:
     n, m = len(middles), len(glyphs)
     split = [SPLIT_CJK if _CJK.match(char) else SPLIT for char in text]
@@ -190,6 +210,7 @@ def _align(
     cost = np.full((n + 1, m + 1), inf)
     back: dict[tuple[int, int], tuple[int, int]] = {}
     cost[0, 0] = 0.0
+    cuts: dict[tuple[int, int], tuple[Glyph, Glyph] | None] = {}
     for i in range(n + 1):
         for j in range(m + 1):
             here = cost[i, j]
@@ -209,11 +230,21 @@ def _align(
                     wider = max(run[-1].x1 - run[0].x0 + 1 - widths[i], 0) if k > 1 else 0  # than its box
                     step = (abs(middle - middles[i]) + wider) / width + split[i] * (k - 1)
                     _relax(cost, back, (i, j), (i + 1, j + k), here + step)
+                if strip is not None and i + 1 < n and j < m and _may_share(glyphs[j], widths[i : i + 2]):
+                    if (i, j) not in cuts:
+                        meet = (middles[i] + widths[i] / 2 + middles[i + 1] - widths[i + 1] / 2) / 2
+                        cuts[(i, j)] = _cut(glyphs[j], meet, strip)
+                    if cuts[(i, j)]:
+                        middle = (middles[i] + middles[i + 1]) / 2
+                        step = abs(glyphs[j].middle - middle) / width + SHARE
+                        _relax(cost, back, (i, j), (i + 2, j + 1), here + step)
     out: list[Glyph | None] = [None] * n
     state = (n, m)
     while state != (0, 0):
         before = back[state]
-        if before[0] < state[0] and before[1] < state[1]:
+        if state[0] - before[0] == 2:  # two characters share one glyph, cut where their boxes meet
+            out[before[0]], out[before[0] + 1] = cuts[before]
+        elif before[0] < state[0] and before[1] < state[1]:
             run = glyphs[before[1] : state[1]]
             joined = run[0]
             for glyph in run[1:]:
@@ -221,6 +252,41 @@ def _align(
             out[before[0]] = joined
         state = before
     return out
+
+
+def _may_share(glyph: Glyph, widths: Sequence[float]) -> bool:
+    """Whether a glyph is wide enough to be two characters' ink: wider than either box, and than half both."""
+    wide = glyph.x1 - glyph.x0 + 1
+    return wide > max(widths) and wide > sum(widths) / 2
+
+
+def _cut(glyph: Glyph, meet: float, strip: Strip) -> tuple[Glyph, Glyph] | None:
+    """A glyph two characters share, cut at its thinnest column within CUT of its width from `meet`, each
+    part the ink of its own columns; None where no column there is thin (THIN) with parts CUT_PART wide."""
+    top, left = glyph.y0 - strip.top, glyph.x0 - strip.left
+    ink = strip.mask[top : glyph.y1 - strip.top + 1, left : glyph.x1 - strip.left + 1]
+    columns = ink.sum(axis=0)
+    reach, least = CUT * len(columns), max(int(np.ceil(CUT_PART * len(columns))), 1)
+    at = meet - glyph.x0
+    lo, hi = max(int(at - reach), least), min(int(np.ceil(at + reach)), len(columns) - least)
+    if hi <= lo:
+        return None
+    cut = lo + int(np.argmin(columns[lo:hi]))
+    if columns[cut] > THIN * columns.max():
+        return None
+    parts = []
+    for a, b in ((0, cut), (cut, len(columns))):
+        rows = np.flatnonzero(ink[:, a:b].any(axis=1))
+        top, foot = (int(rows[0]), int(rows[-1])) if rows.size else (0, len(ink) - 1)
+        x0, x1 = glyph.x0 + a, glyph.x0 + b - 1
+        mark = glyph.mark if glyph.mark and _under(glyph.mark, x0, x1) else None
+        parts.append(Glyph(x0, glyph.y0 + top, x1, glyph.y0 + foot, 1, mark, glyph))
+    return parts[0], parts[1]
+
+
+def _under(mark: Mark, x0: int, x1: int) -> bool:
+    """Whether the columns x0..x1 lie half under the mark's own print (its box's right edge is exclusive)."""
+    return 2 * (min(mark.box[2] - 1, x1) - max(mark.box[0], x0) + 1) >= x1 - x0 + 1
 
 
 def _relax(

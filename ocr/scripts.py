@@ -103,9 +103,10 @@ def line_ink(text: str, chars: Sequence[Box], gray: np.ndarray, line: Box) -> Li
         return None
     top, bottom = max(int(line[1]) - 2, 0), min(int(line[3]) + 3, gray.shape[0])
     width = float(np.median([box[2] - box[0] for box in chars]))
-    found = line_glyphs(print_strip(gray, line, top, bottom), width)
+    strip = print_strip(gray, line, top, bottom)
+    found = line_glyphs(strip, width)
     put_marks(found.glyphs, print_strip(gray, line, max(top - (bottom - top), 0), bottom))
-    matched = align([text[i] for i in shown], chars, found.glyphs)
+    matched = align([text[i] for i in shown], chars, found.glyphs, strip)
     glyphs = dict(zip(shown, matched, strict=True))
     middles = {
         i: g.middle if g else (box[0] + box[2]) / 2 for (i, g), box in zip(glyphs.items(), chars, strict=True)

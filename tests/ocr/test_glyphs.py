@@ -56,3 +56,21 @@ def test_a_glyph_the_text_does_not_name_is_passed_over():
     chars = [(8, 0, 22, 40), (34, 0, 48, 40), (52, 0, 66, 40), (66, 0, 76, 40)]
     matched = align("x−x2", chars, glyphs(gray))
     assert [(g.x0, g.x1) for g in matched] == [(10, 22), (36, 46), (54, 66), (68, 73)]
+
+
+def test_two_characters_whose_ink_touches_share_their_glyph_cut_where_it_is_thinnest():
+    # an `a` and its subscript `n` run together by the blur of a scan: one piece of print
+    gray = page((10, 15, 21, 30), (24, 25, 30, 36))
+    gray[28:30, 22:24] = 0  # a thin bridge between them
+    strip = print_strip(gray, LINE, 0, 40)
+    found = line_glyphs(strip, 12.0).glyphs
+    assert [(g.x0, g.x1) for g in found] == [(10, 30)]
+    chars = [(8, 0, 22, 40), (22, 0, 32, 40)]
+    a, n = align("an", chars, found, strip)
+    assert (a.x0, a.y0, a.y1) == (10, 15, 30) and a.x1 in (21, 22)
+    assert (n.x1, n.y0, n.y1) == (30, 25, 36) and n.x0 in (22, 23, 24)
+    # without the print (or with no thin column to cut at) the glyph stays whole
+    assert align("an", chars, found)[0] == found[0]
+    solid = page((10, 15, 30, 36))
+    strip = print_strip(solid, LINE, 0, 40)
+    assert align("an", chars, line_glyphs(strip, 12.0).glyphs, strip)[1] is None

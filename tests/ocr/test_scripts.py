@@ -189,3 +189,10 @@ def test_a_character_that_repeats_a_unicode_script_on_no_ink_of_its_own_is_none(
     assert raise_scripts(line_ink(text, boxes, gray, box), Sizes(full=HEIGHT, x=11)) == "y²=1"
     text, boxes, gray, box = line(glyphs)  # a 2 with ink of its own is a character
     assert raise_scripts(line_ink(text, boxes, gray, box), Sizes(full=HEIGHT, x=11)) == "y²2=1"
+
+
+def test_a_subscript_run_into_its_letter_is_cut_from_it():
+    # `a₂` where the scan joined the 2 to the a: the recognizer read `a2`, one glyph holds both
+    text, boxes, gray, box = line([("x", *X), ("+", *X), ("a", *X), ("2", *SUB), ("=", *X), ("5", *FULL)])
+    gray[BASELINE - 3 : BASELINE - 1, 10 + 40 + 13 : 10 + 60 + 3] = 0  # the a's foot runs into the 2
+    assert raise_scripts(line_ink(text, boxes, gray, box)) == "x+a_{2}=5"
