@@ -15,8 +15,8 @@ under an accent (an arrow, a bar: ocr/marks.py, read with what lies over the lin
 Two characters whose ink touches (a subscript run into its letter by the blur of a 144 dpi scan, `A₂` or
 `aₙ` one blot; two CJK characters whose strokes meet) are one glyph; when the recognizer read both, the
 glyph may be shared by the two (`align` with the line's print), and it is cut at its thinnest column near
-where their boxes meet, each part keeping the ink of its own columns. What a recognizer dropped is not
-cut out (`A₁` read `A` keeps its glyph whole).
+where their boxes meet, each part keeping the main ink of its own columns. What a recognizer dropped is
+not cut out (`A₁` read `A` keeps its glyph whole).
 """
 
 from __future__ import annotations
@@ -45,8 +45,10 @@ NO_GLYPH = 1.5  # cost of a character that takes no glyph, in character widths
 SPLIT = 0.8  # cost of each further glyph a character takes, in character widths (a Latin one is one glyph)
 SPLIT_CJK = 0.1  # the same for a CJK character, which is often made of pieces side by side
 SHARE = 0.6  # cost of a glyph two characters share (their ink touches), in character widths
+SHARED = 0.75  # of the two characters' boxes: a glyph they share is at least this wide
 CUT = 0.25  # of a shared glyph's width: how far from where the two boxes meet it may be cut
-THIN = 0.5  # of its fullest column: the column a shared glyph is cut at holds at most this much ink
+THIN = 0.6  # of its fullest column: the column a shared glyph is cut at holds at most this much ink
+SPECK = 0.25  # of the largest piece of a cut glyph's part: a smaller piece is a speck the cut left there
 CUT_PART = 0.2  # of a shared glyph's width: each part is at least this wide
 _CJK = re.compile(r"[\u3000-\u9fff\uff00-\uffef]")  # CJK characters and full-width signs
 BAND = 3.0  # character widths: a glyph farther than this from a character's box is not its own
@@ -230,7 +232,13 @@ def _align(
                     wider = max(run[-1].x1 - run[0].x0 + 1 - widths[i], 0) if k > 1 else 0  # than its box
                     step = (abs(middle - middles[i]) + wider) / width + split[i] * (k - 1)
                     _relax(cost, back, (i, j), (i + 1, j + k), here + step)
-                if strip is not None and i + 1 < n and j < m and _may_share(glyphs[j], widths[i : i + 2]):
+                if (
+                    strip is not None
+                    and i + 1 < n
+                    and j < m
+                    and abs(glyphs[j].middle - (middles[i] + middles[i + 1]) / 2) <= width
+                    and _may_share(glyphs[j], widths[i : i + 2])
+                ):
                     if (i, j) not in cuts:
                         meet = (middles[i] + widths[i] / 2 + middles[i + 1] - widths[i + 1] / 2) / 2
                         cuts[(i, j)] = _cut(glyphs[j], meet, strip)
@@ -255,14 +263,17 @@ def _align(
 
 
 def _may_share(glyph: Glyph, widths: Sequence[float]) -> bool:
-    """Whether a glyph is wide enough to be two characters' ink: wider than either box, and than half both."""
+    """Whether a glyph is wide enough to be two characters' ink: wider than either box, and than SHARED of
+    both (a `b` with a raised `²` beside it read `b{2` is no `b{`)."""
     wide = glyph.x1 - glyph.x0 + 1
-    return wide > max(widths) and wide > sum(widths) / 2
+    return wide > max(widths) and wide >= SHARED * sum(widths)
 
 
 def _cut(glyph: Glyph, meet: float, strip: Strip) -> tuple[Glyph, Glyph] | None:
-    """A glyph two characters share, cut at its thinnest column within CUT of its width from `meet`, each
-    part the ink of its own columns; None where no column there is thin (THIN) with parts CUT_PART wide."""
+    """A glyph two characters share, cut at its thinnest column within CUT of its width from `meet` (at
+    most THIN of its fullest; each part CUT_PART wide at least); None where no column there is so thin.
+    Each part is the main ink of its own columns, what the cut leaves of the other character's strokes
+    there (`x₀`: the tip of the x's arm over the 0) left out as specks."""
     top, left = glyph.y0 - strip.top, glyph.x0 - strip.left
     ink = strip.mask[top : glyph.y1 - strip.top + 1, left : glyph.x1 - strip.left + 1]
     columns = ink.sum(axis=0)
@@ -271,17 +282,26 @@ def _cut(glyph: Glyph, meet: float, strip: Strip) -> tuple[Glyph, Glyph] | None:
     lo, hi = max(int(at - reach), least), min(int(np.ceil(at + reach)), len(columns) - least)
     if hi <= lo:
         return None
-    cut = lo + int(np.argmin(columns[lo:hi]))
+    cut = lo + int(np.argmin(columns[lo:hi]))  # the right part starts at column `cut`
     if columns[cut] > THIN * columns.max():
         return None
     parts = []
     for a, b in ((0, cut), (cut, len(columns))):
-        rows = np.flatnonzero(ink[:, a:b].any(axis=1))
-        top, foot = (int(rows[0]), int(rows[-1])) if rows.size else (0, len(ink) - 1)
+        rows = _main_rows(ink[:, a:b])
         x0, x1 = glyph.x0 + a, glyph.x0 + b - 1
         mark = glyph.mark if glyph.mark and _under(glyph.mark, x0, x1) else None
-        parts.append(Glyph(x0, glyph.y0 + top, x1, glyph.y0 + foot, 1, mark, glyph))
+        parts.append(Glyph(x0, glyph.y0 + rows[0], x1, glyph.y0 + rows[1], 1, mark, glyph))
     return parts[0], parts[1]
+
+
+def _main_rows(part: np.ndarray) -> tuple[int, int]:
+    """The rows of a part's pieces of print that are not specks beside its largest (SPECK of its area)."""
+    count, _, stats, _ = cv2.connectedComponentsWithStats(part.astype(np.uint8), connectivity=8)
+    if count < 2:
+        return 0, part.shape[0] - 1
+    largest = stats[1:, cv2.CC_STAT_AREA].max()
+    kept = [s for s in stats[1:count] if s[cv2.CC_STAT_AREA] >= SPECK * largest]
+    return min(int(s[1]) for s in kept), max(int(s[1] + s[3] - 1) for s in kept)
 
 
 def _under(mark: Mark, x0: int, x1: int) -> bool:

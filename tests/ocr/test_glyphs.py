@@ -74,3 +74,13 @@ def test_two_characters_whose_ink_touches_share_their_glyph_cut_where_it_is_thin
     solid = page((10, 15, 30, 36))
     strip = print_strip(solid, LINE, 0, 40)
     assert align("an", chars, line_glyphs(strip, 12.0).glyphs, strip)[1] is None
+
+
+def test_a_cut_part_leaves_out_what_the_cut_left_there_of_its_neighbour():
+    # `x₀`: the x's arm reaches over the 0; the cut leaves its tip in the 0's columns, a speck there
+    gray = page((10, 10, 21, 24), (22, 10, 24, 11), (22, 23, 22, 23), (23, 22, 28, 32))
+    strip = print_strip(gray, LINE, 0, 40)
+    found = line_glyphs(strip, 12.0).glyphs
+    x, zero = align("x0", [(8, 0, 22, 40), (22, 0, 30, 40)], found, strip)
+    assert (x.x0, x.x1, x.y0, x.y1) == (10, 21, 10, 24)
+    assert (zero.x0, zero.y0, zero.y1) == (22, 22, 32)  # not from row 10: the tip of the arm is left out
