@@ -21,6 +21,7 @@ not cut out (`A₁` read `A` keeps its glyph whole).
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -45,7 +46,7 @@ NO_GLYPH = 1.5  # cost of a character that takes no glyph, in character widths
 SPLIT = 0.8  # cost of each further glyph a character takes, in character widths (a Latin one is one glyph)
 SPLIT_CJK = 0.1  # the same for a CJK character, which is often made of pieces side by side
 SHARE = 0.6  # cost of a glyph two characters share (their ink touches), in character widths
-SHARED = 0.75  # of the two characters' boxes: a glyph they share is at least this wide
+SHARED = 0.8  # of its height: a glyph two characters share is at least this wide
 CUT = 0.25  # of a shared glyph's width: how far from where the two boxes meet it may be cut
 THIN = 0.6  # of its fullest column: the column a shared glyph is cut at holds at most this much ink
 SPECK = 0.25  # of the largest piece of a cut glyph's part: a smaller piece is a speck the cut left there
@@ -186,7 +187,8 @@ def align(
     middles = [(c[0] + c[2]) / 2 for c in chars]
     width = float(np.median([max(c[2] - c[0], 1.0) for c in chars]))
     widths = [c[2] - c[0] for c in chars]
-    matched = _align(text, middles, widths, width, glyphs, strip)
+    meets = [(a[2] + b[0]) / 2 for a, b in itertools.pairwise(chars)]  # where the recognizer put them
+    matched = _align(text, middles, widths, width, glyphs, strip, meets)
     drift = [
         g.middle - x
         for g, x in zip(matched, middles, strict=True)
@@ -195,7 +197,7 @@ def align(
     if not drift:
         return matched
     shift = float(np.median(drift))
-    return _align(text, [x + shift for x in middles], widths, width, glyphs, strip)
+    return _align(text, [x + shift for x in middles], widths, width, glyphs, strip, meets)
 
 
 def _align(
@@ -205,6 +207,7 @@ def _align(
     width: float,
     glyphs: Sequence[Glyph],
     strip: Strip | None = None,
+    meets: Sequence[float] = (),
 ) -> list[Glyph | None]:
     n, m = len(middles), len(glyphs)
     split = [SPLIT_CJK if _CJK.match(char) else SPLIT for char in text]
@@ -240,8 +243,7 @@ def _align(
                     and _may_share(glyphs[j], widths[i : i + 2])
                 ):
                     if (i, j) not in cuts:
-                        meet = (middles[i] + widths[i] / 2 + middles[i + 1] - widths[i + 1] / 2) / 2
-                        cuts[(i, j)] = _cut(glyphs[j], meet, strip)
+                        cuts[(i, j)] = _cut(glyphs[j], meets[i], strip)
                     if cuts[(i, j)]:
                         middle = (middles[i] + middles[i + 1]) / 2
                         step = abs(glyphs[j].middle - middle) / width + SHARE
@@ -263,10 +265,10 @@ def _align(
 
 
 def _may_share(glyph: Glyph, widths: Sequence[float]) -> bool:
-    """Whether a glyph is wide enough to be two characters' ink: wider than either box, and than SHARED of
-    both (a `b` with a raised `²` beside it read `b{2` is no `b{`)."""
+    """Whether a glyph is wide enough to be two characters' ink: wider than either box, and at least SHARED
+    of its own height (a denominator's `b` joined to its bar, beside a raised `²` read `b{2`, is no `b{`)."""
     wide = glyph.x1 - glyph.x0 + 1
-    return wide > max(widths) and wide >= SHARED * sum(widths)
+    return wide > max(widths) and wide >= SHARED * (glyph.y1 - glyph.y0 + 1)
 
 
 def _cut(glyph: Glyph, meet: float, strip: Strip) -> tuple[Glyph, Glyph] | None:
