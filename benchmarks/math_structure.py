@@ -251,11 +251,15 @@ class Fidelity:
         self.length += other.length
 
     def summary(self) -> str:
-        """One line: script and fraction recall/precision and the script-aware CER."""
+        """One line: script recall/precision (superscripts and subscripts apart too), fraction, root and
+        overline recall, and the script-aware CER."""
         t = self.tally
         scripts = (Kind.SUP, Kind.SUB)
+        apart = ", ".join(
+            f"{kind.value} {_pct(t.recall(kind))}/{_pct(t.precision(kind))}" for kind in scripts
+        )
         return (
-            f"scripts recall {_pct(t.recall(*scripts))} precision {_pct(t.precision(*scripts))}"
+            f"scripts recall {_pct(t.recall(*scripts))} precision {_pct(t.precision(*scripts))} ({apart})"
             f"  fractions recall {_pct(t.recall(Kind.FRAC))}  roots {_pct(t.recall(Kind.ROOT))}"
             f"  overlines {_pct(t.recall(Kind.OVER))}  script-aware CER {_pct(self.cer())}"
         )

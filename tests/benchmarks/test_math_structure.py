@@ -5,7 +5,7 @@ from collections import Counter
 
 import pytest
 
-from benchmarks.math_structure import Kind, Tally, script_text, structures
+from benchmarks.math_structure import Fidelity, Kind, Tally, script_text, structures
 
 
 @pytest.mark.parametrize(
@@ -71,3 +71,9 @@ def test_set_braces_and_glyph_variants_do_not_count_as_errors():
 
 def test_a_composition_is_no_degree():
     assert script_text("f \\circ g") == script_text("f∘g") != script_text("f°g")
+
+
+def test_the_summary_gives_superscripts_and_subscripts_apart():
+    fidelity = Fidelity()
+    fidelity.add("$x^{2}+a_{1}+a_{2}$", "x^{2}+a_{1}+a2")  # the subscript 2 read flat
+    assert "scripts recall 0.667 precision 1.000 (sup 1.000/1.000, sub 0.500/1.000)" in fidelity.summary()
