@@ -65,7 +65,7 @@ class Glyph:
     y1: int
     pieces: int = 1
     mark: Mark | None = None
-    cut_from: Glyph | None = None  # the glyph this one was cut from, shared with the character beside it
+    cut: bool = False  # cut from a glyph it shares with the character beside it
 
     @property
     def middle(self) -> float:
@@ -188,16 +188,17 @@ def align(
     width = float(np.median([max(c[2] - c[0], 1.0) for c in chars]))
     widths = [c[2] - c[0] for c in chars]
     meets = [(a[2] + b[0]) / 2 for a, b in itertools.pairwise(chars)]  # where the recognizer put them
-    matched = _align(text, middles, widths, width, glyphs, strip, meets)
+    cuts: dict[tuple[int, int], tuple[Glyph, Glyph] | None] = {}  # the same in both alignments
+    matched = _align(text, middles, widths, width, glyphs, strip, meets, cuts)
     drift = [
         g.middle - x
         for g, x in zip(matched, middles, strict=True)
-        if g is not None and g.pieces == 1 and g.cut_from is None  # a cut glyph's middle is not its own
+        if g is not None and g.pieces == 1 and not g.cut  # a cut glyph's middle is not its own
     ]
     if not drift:
         return matched
     shift = float(np.median(drift))
-    return _align(text, [x + shift for x in middles], widths, width, glyphs, strip, meets)
+    return _align(text, [x + shift for x in middles], widths, width, glyphs, strip, meets, cuts)
 
 
 def _align(
@@ -206,16 +207,18 @@ def _align(
     widths: list[float],
     width: float,
     glyphs: Sequence[Glyph],
-    strip: Strip | None = None,
-    meets: Sequence[float] = (),
+    strip: Strip | None,
+    meets: Sequence[float],
+    cuts: dict[tuple[int, int], tuple[Glyph, Glyph] | None],
 ) -> list[Glyph | None]:
+    """One alignment by dynamic programming; `cuts` keeps the cut of glyph j between characters i and
+    i + 1 (by (i, j)), which the boxes' drift does not change."""
     n, m = len(middles), len(glyphs)
     split = [SPLIT_CJK if _CJK.match(char) else SPLIT for char in text]
     inf = float("inf")
     cost = np.full((n + 1, m + 1), inf)
     back: dict[tuple[int, int], tuple[int, int]] = {}
     cost[0, 0] = 0.0
-    cuts: dict[tuple[int, int], tuple[Glyph, Glyph] | None] = {}
     for i in range(n + 1):
         for j in range(m + 1):
             here = cost[i, j]
@@ -292,7 +295,7 @@ def _cut(glyph: Glyph, meet: float, strip: Strip) -> tuple[Glyph, Glyph] | None:
         rows = _main_rows(ink[:, a:b])
         x0, x1 = glyph.x0 + a, glyph.x0 + b - 1
         mark = glyph.mark if glyph.mark and _under(glyph.mark, x0, x1) else None
-        parts.append(Glyph(x0, glyph.y0 + rows[0], x1, glyph.y0 + rows[1], 1, mark, glyph))
+        parts.append(Glyph(x0, glyph.y0 + rows[0], x1, glyph.y0 + rows[1], 1, mark, cut=True))
     return parts[0], parts[1]
 
 

@@ -60,10 +60,9 @@ _UPRIGHT = re.compile(r"[1lI|]")  # characters that are one upright stroke: neve
 _READ_SCRIPT = re.compile(r"[0-9A-Za-z]{1,2}")  # what a dropped script read on its own may be
 _UNSIZED = re.compile(r"[fgijpqy]")  # letters whose height is neither a digit's nor an x-height letter's
 _STANDS = re.compile(r"[0-9A-Zacemnorsuvwxzbdhklt\u4e00-\u9fff]")  # glyphs whose foot is on the baseline
-_SCRIPT = re.compile(r"[0-9A-Za-z]")
+_SCRIPT = re.compile(r"[0-9A-Za-z]")  # a script, or a letter under an accent read right
 _SIGN = re.compile(r"[+\-−]")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
-_MARKED = re.compile(r"[0-9A-Za-z]")  # what a recognizer reads under an accent when it reads it right
 _BASE = re.compile(r"[0-9A-Za-z)\]}|α-ωΑ-Ω]")
 
 
@@ -272,11 +271,11 @@ def _misread_marked(line: LineInk, read: Callable[..., str]) -> LineInk:
         top = glyph.mark.bases[0][1]  # the glyph from its base's top (a letter broken in pieces: all of them)
         was = unicodedata.normalize("NFD", text[i])[:1]
         alone = Glyph(glyph.x0, top, glyph.x1, glyph.y1)
-        if _MARKED.fullmatch(was):  # read as a letter: only a sure reading alone replaces it
+        if _SCRIPT.fullmatch(was):  # read as a letter: only a sure reading alone replaces it
             base = read(alone, alone=True)
         else:
             base = read(alone, alone=True, floor=MARKED_FLOOR)
-        if not _MARKED.fullmatch(base):
+        if not _SCRIPT.fullmatch(base):
             continue
         text[i] = was if was.lower() == base.lower() else base.lower() if base in CASELESS else base
     fixed = "".join(text)
