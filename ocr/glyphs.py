@@ -15,8 +15,9 @@ under an accent (an arrow, a bar: ocr/marks.py, read with what lies over the lin
 Two characters whose ink touches (a subscript run into its letter by the blur of a 144 dpi scan, `A₂` or
 `aₙ` one blot; two CJK characters whose strokes meet) are one glyph; when the recognizer read both, the
 glyph may be shared by the two (`align` with the line's print), and it is cut at its thinnest column near
-where their boxes meet, each part keeping the main ink of its own columns. What a recognizer dropped is
-not cut out (`A₁` read `A` keeps its glyph whole).
+where their boxes meet, each part keeping the main ink of its own columns. A subscript the recognizer
+dropped inside its letter's glyph (`A₁` read `A`) hangs below the line on its right: `hanging_script`
+finds where, for ocr/scripts.py to read it on its own.
 """
 
 from __future__ import annotations
@@ -51,6 +52,7 @@ CUT = 0.25  # of a shared glyph's width: how far from where the two boxes meet i
 THIN = 0.6  # of its fullest column: the column a shared glyph is cut at holds at most this much ink
 SPECK = 0.25  # of the largest piece of a cut glyph's part: a smaller piece is a speck the cut left there
 CUT_PART = 0.2  # of a shared glyph's width: each part is at least this wide
+HANG_FROM = 0.4  # of a glyph's width: ink under the line that starts left of this is the letter's own
 _CJK = re.compile(r"[\u3000-\u9fff\uff00-\uffef]")  # CJK characters and full-width signs
 BAND = 3.0  # character widths: a glyph farther than this from a character's box is not its own
 
@@ -297,6 +299,22 @@ def _cut(glyph: Glyph, meet: float, strip: Strip) -> tuple[Glyph, Glyph] | None:
         mark = glyph.mark if glyph.mark and _under(glyph.mark, x0, x1) else None
         parts.append(Glyph(x0, glyph.y0 + rows[0], x1, glyph.y0 + rows[1], 1, mark, cut=True))
     return parts[0], parts[1]
+
+
+def hanging_script(glyph: Glyph, strip: Strip, below: float, height: float) -> Glyph | None:
+    """Where a subscript run into a letter's glyph lies (`A₁`, `λ₁` one blot on a 96 dpi scan, the `1`
+    beside the letter's leg): from the first column with ink under row `below` (the line's foot) to the
+    glyph's right edge, the `height` rows above the glyph's foot. None where no ink hangs under the line,
+    or it starts in the glyph's left part (HANG_FROM: the letter's own tail)."""
+    top, left = glyph.y0 - strip.top, glyph.x0 - strip.left
+    ink = strip.mask[top : glyph.y1 - strip.top + 1, left : glyph.x1 - strip.left + 1]
+    first_below = int(np.floor(below)) + 1 - glyph.y0
+    if not 0 <= first_below < ink.shape[0]:
+        return None
+    hanging = np.flatnonzero(ink[first_below:].any(axis=0))
+    if hanging.size == 0 or hanging[0] < HANG_FROM * ink.shape[1]:
+        return None
+    return Glyph(glyph.x0 + int(hanging[0]), int(round(glyph.y1 - height)), glyph.x1, glyph.y1)
 
 
 def _main_rows(part: np.ndarray) -> tuple[int, int]:

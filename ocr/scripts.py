@@ -31,7 +31,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from ocr.glyphs import Glyph, align, line_glyphs, print_strip, put_marks
+from ocr.glyphs import Glyph, Strip, align, hanging_script, line_glyphs, print_strip, put_marks
 from ocr.inline_math import CASELESS, Box
 from ocr.marks import decorate
 
@@ -46,6 +46,8 @@ REFERENCE = 2  # full-size glyphs a line measured alone needs for its baseline (
 NEAR = 0.5  # of the glyph height: a dropped script sits at most this far right of its base
 ECHO = 1 / 3  # of a script's ink box: a character after it read on less ink repeats it
 MARKED_FLOOR = 0.5  # a letter under an accent read as no letter takes a reading alone this sure
+HELD = 0.6  # of the glyph height: how tall a subscript run into its letter is read, up from its foot
+HELD_FLOOR = 0.3  # a subscript run into its letter, where the ink shows one, is taken read this sure
 LEAST = 0.3  # of the glyph height: a script is at least this tall (a dot is none)
 DESCENT = 1.3  # of the x-height: a letter with a descender is at least this tall
 FULL_SIZE = 75  # percentile of a page's glyph heights that is taken as their full size
@@ -64,6 +66,8 @@ _SCRIPT = re.compile(r"[0-9A-Za-z]")  # a script, or a letter under an accent re
 _SIGN = re.compile(r"[+\-−]")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _BASE = re.compile(r"[0-9A-Za-z)\]}|α-ωΑ-Ω]")
+# letters that stand on the line, no tail below it (not g j p q y, nor italic f, Q, J, nor β γ ζ η μ ξ ρ φ χ ψ)
+_HOLDS = re.compile(r"[A-IK-PR-Zabcdehik-or-xzαδεθικλνοπστυωΓΔΘΛΞΠΣΦΨΩ]")
 
 
 @dataclass
@@ -83,6 +87,7 @@ class LineInk:
     """Characters read from a rule (the bar of a fraction read as `1` or `-`): no characters. Either
     with no glyph of their own where the line has a rule, or an upright stroke at an end of the line
     whose glyph is flat."""
+    strip: Strip | None = None  # the line's print
 
 
 @dataclass(frozen=True)
@@ -132,7 +137,7 @@ def line_ink(text: str, chars: Sequence[Box], gray: np.ndarray, line: Box) -> Li
         )
         or (i in (shown[0], shown[-1]) and _UPRIGHT.fullmatch(text[i]) and glyphs[i] and glyphs[i].flat)
     }  # the second: a fraction part's bar read as `1` at the start or end of the part
-    return LineInk(text, shown, ink, glyphs, bottom - top, unread, on_rules)
+    return LineInk(text, shown, ink, glyphs, bottom - top, unread, on_rules, strip)
 
 
 def page_sizes(lines: Iterable[LineInk | None]) -> Sizes:
@@ -172,11 +177,17 @@ def raise_scripts(
     if fixed is not line:
         line = fixed
         role, measure = _roles(line, sizes)
+    held: dict[int, str] = {}
+    if measure is not None:
+        fixed, held = _held_scripts(line, role, measure, read)
+        if fixed is not line:
+            line = fixed
+            role, measure = _roles(line, sizes)
     text, shown = line.text, line.shown
-    added = {i: "_{1}" for i in lost_ones}
+    added = {i: "_{1}" for i in lost_ones} | held
     chars = decorate(text, {i: glyph.mark for i, glyph in line.glyphs.items() if glyph and glyph.mark})
     if read is not None and measure is not None:
-        added |= _dropped_scripts(line, role, measure, read)
+        added = _dropped_scripts(line, role, measure, read) | added
     out: list[str] = []
     last, k = 0, 0  # text[:last] is in out; shown[k] is the next character to look at
     while k < len(shown):
@@ -238,6 +249,47 @@ def _dropped_scripts(
         if _READ_SCRIPT.fullmatch(script):
             added[base] = ("^" if kind == "sup" else "_") + "{" + script + "}"
     return added
+
+
+def _held_scripts(
+    line: LineInk, role: dict[int, str], measure: _Measure, read: Callable[..., str] | None
+) -> tuple[LineInk, dict[int, str]]:
+    """Subscripts run into their letter's glyph (`A₁`, `λ₁` one blot on a 96 dpi scan: ink hangs below
+    the line on the letter's right, ocr/glyphs.hanging_script). The recognizer's digit after the
+    letter takes the subscript's ink when it has none (`MA₂P` read `MA2P`, the 2 left with no glyph: the
+    line is given back so); else what the recognizer dropped (`A₁` read `A`) is read there on blank paper
+    and written after the letter (by the letter's index), when it is a letter or a digit."""
+    glyphs, ink, held = dict(line.glyphs), dict(line.ink), {}
+    if line.strip is None:
+        return line, held
+    on_line = _on_line(line)
+    for k, i in enumerate(line.shown):
+        glyph, after = glyphs[i], line.shown[k + 1] if k + 1 < len(line.shown) else None
+        if (
+            glyph is None
+            or not _HOLDS.fullmatch(line.text[i])
+            or role[i]
+            or (after is not None and role[after])
+        ):
+            continue
+        shift = glyph.y0 - ink[i][0]  # the line's fall here (a tilted line is levelled)
+        baseline = measure.baseline + shift
+        if glyph.y1 < baseline + SUB_DROP * measure.height:
+            continue
+        script = hanging_script(glyph, line.strip, baseline + on_line, HELD * measure.height)
+        if script is None:
+            continue
+        if after is not None and glyphs[after] is None and line.text[after].isdigit():
+            glyphs[after], ink[after] = script, _level(script, shift)
+        elif read is not None:
+            read_alone = read(script, alone=True, floor=HELD_FLOOR)
+            if _UPRIGHT.fullmatch(read_alone):  # one upright stroke set low: a 1 (`A₁` read `AI`)
+                read_alone = "1"
+            elif len(read_alone) == 1 and read_alone in CASELESS:
+                read_alone = read_alone.lower()
+            if _READ_SCRIPT.fullmatch(read_alone):
+                held[i] = "_{" + read_alone + "}"
+    return (replace(line, glyphs=glyphs, ink=ink) if glyphs != line.glyphs else line), held
 
 
 def _misread_braces(line: LineInk, measure: _Measure, read: Callable[[Glyph], str]) -> LineInk:
@@ -331,7 +383,7 @@ def _roles(line: LineInk, sizes: Sizes | None) -> tuple[dict[int, str], _Measure
     own = sizes is None  # measured against itself: a line needs more glyphs to be sure of its baseline
     sizes = sizes or page_sizes([line])
     feet = [foot for i in shown if (foot := _foot(text[i], ink[i], sizes)) is not None]
-    on_line = max(2.0, 0.08 * line.height)  # a foot this close to the baseline stands on it
+    on_line = _on_line(line)
     if len(feet) < (REFERENCE if own else 1):
         return dict.fromkeys(shown, ""), None
     cjk = [ink[i][1] for i in shown if ink[i] and _CJK.match(text[i])]
@@ -356,6 +408,11 @@ def _roles(line: LineInk, sizes: Sizes | None) -> tuple[dict[int, str], _Measure
             before, after = role[shown[k - 1]], role[shown[k + 1]]
             role[i] = before if before and before == after else ""
     return role, _Measure(baseline, height, sizes)
+
+
+def _on_line(line: LineInk) -> float:
+    """How close to the baseline a foot stands on it, in pixels."""
+    return max(2.0, 0.08 * line.height)
 
 
 def _foot(char: str, ink: tuple[float, float] | None, sizes: Sizes) -> float | None:

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from ocr.glyphs import align, line_glyphs, print_strip
+from ocr.glyphs import align, hanging_script, line_glyphs, print_strip
 
 LINE = (0, 0, 200, 40)
 
@@ -84,3 +84,16 @@ def test_a_cut_part_leaves_out_what_the_cut_left_there_of_its_neighbour():
     x, zero = align("x0", [(8, 0, 22, 40), (22, 0, 30, 40)], found, strip)
     assert (x.x0, x.x1, x.y0, x.y1) == (10, 21, 10, 24)
     assert (zero.x0, zero.y0, zero.y1) == (22, 22, 32)  # not from row 10: the tip of the arm is left out
+
+
+def test_ink_hanging_under_the_line_on_a_glyphs_right_is_where_its_subscript_lies():
+    # an `A₁` one blot: the letter stands on row 30, the 1 beside its leg reaches row 35
+    gray = page((10, 10, 21, 30), (20, 24, 23, 35))
+    strip = print_strip(gray, LINE, 0, 40)
+    (letter,) = line_glyphs(strip, 12.0).glyphs
+    script = hanging_script(letter, strip, below=31, height=12)
+    assert (script.x0, script.y0, script.x1, script.y1) == (20, 23, 23, 35)
+    assert hanging_script(letter, strip, below=36, height=12) is None  # nothing under the line
+    tail = page((10, 10, 21, 30), (10, 24, 13, 35))  # under the letter's left: its own tail
+    strip = print_strip(tail, LINE, 0, 40)
+    assert hanging_script(line_glyphs(strip, 12.0).glyphs[0], strip, below=31, height=12) is None

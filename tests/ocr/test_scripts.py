@@ -196,3 +196,42 @@ def test_a_subscript_run_into_its_letter_is_cut_from_it():
     text, boxes, gray, box = line([("x", *X), ("+", *X), ("a", *X), ("2", *SUB), ("=", *X), ("5", *FULL)])
     gray[BASELINE - 3 : BASELINE - 1, 10 + 40 + 13 : 10 + 60 + 3] = 0  # the a's foot runs into the 2
     assert raise_scripts(line_ink(text, boxes, gray, box)) == "x+a_{2}=5"
+
+
+def hold(gray: np.ndarray, k: int, x0: int, x1: int) -> None:
+    """Ink hanging from the k-th glyph of `line` below the baseline: columns x0..x1 of its slot (the
+    glyph's block is columns 3..12), from 6 rows above the line to 6 below, touching the block."""
+    gray[BASELINE - 6 : BASELINE + 7, 10 + 20 * k + x0 : 10 + 20 * k + x1 + 1] = 0
+
+
+def test_a_subscript_the_recognizer_dropped_inside_its_letters_glyph_is_read_where_it_hangs():
+    # `A₁+B=5` where the scan ran the 1 into its A: the recognizer read `A+B=5`, one glyph holds both
+    text, boxes, gray, box = line([("A", *FULL), ("+", *X), ("B", *FULL), ("=", *X), ("5", *FULL)])
+    hold(gray, 0, 12, 14)
+    seen = []
+
+    def read(glyph, alone=False, floor=0.8):
+        seen.append((glyph.x0, glyph.y0, glyph.x1, glyph.y1, alone))
+        return "I"  # one upright stroke read alone: a 1 where it hangs as a subscript
+
+    assert raise_scripts(line_ink(text, boxes, gray, box), read=read) == "A_{1}+B=5"
+    assert seen == [(22, BASELINE + 6 - 12, 24, BASELINE + 6, True)]  # its columns, read on blank paper
+    ink = line_ink(text, boxes, gray, box)
+    assert raise_scripts(ink, read=lambda glyph, alone=False, floor=0.8: "，") == "A+B=5"  # a comma's tail
+
+
+def test_ink_under_the_line_on_a_letters_left_or_under_a_letter_that_descends_is_its_own():
+    text, boxes, gray, box = line([("A", *FULL), ("+", *X), ("B", *FULL), ("=", *X), ("5", *FULL)])
+    hold(gray, 0, 3, 5)  # under its left side: the letter's own tail
+    assert raise_scripts(line_ink(text, boxes, gray, box), read=lambda glyph, **_: "1") == "A+B=5"
+    text, boxes, gray, box = line([("Q", *FULL), ("+", *X), ("B", *FULL), ("=", *X), ("5", *FULL)])
+    hold(gray, 0, 12, 14)  # a Q's tail
+    assert raise_scripts(line_ink(text, boxes, gray, box), read=lambda glyph, **_: "1") == "Q+B=5"
+
+
+def test_a_subscript_digit_read_with_no_ink_of_its_own_takes_what_hangs_from_its_letter():
+    # `MA₂P5`: the recognizer read the 2, but its ink is run into the A's
+    text, boxes, gray, box = line([("M", *FULL), ("A", *FULL), ("2", *SUB), ("P", *FULL), ("5", *FULL)])
+    gray[:, 10 + 40 : 10 + 60] = 255  # the 2's own slot is blank
+    hold(gray, 1, 12, 14)
+    assert raise_scripts(line_ink(text, boxes, gray, box)) == "MA_{2}P5"
