@@ -53,7 +53,7 @@ THIN = 0.6  # of its fullest column: the column a shared glyph is cut at holds a
 SPECK = 0.25  # of the largest piece of a cut glyph's part: a smaller piece is a speck the cut left there
 CUT_PART = 0.2  # of a shared glyph's width: each part is at least this wide
 HANG_FROM = 0.4  # of a glyph's width: ink under the line that starts left of this is the letter's own
-_CJK = re.compile(r"[\u3000-\u9fff\uff00-\uffef]")  # CJK characters and full-width signs
+_CJK = re.compile(r"[\u3400-\u9fff]")  # CJK characters (a full-width sign, `，`, is one piece like its own)
 BAND = 3.0  # character widths: a glyph farther than this from a character's box is not its own
 
 

@@ -121,10 +121,10 @@ def line_ink(text: str, chars: Sequence[Box], gray: np.ndarray, line: Box) -> Li
         slope = 0.0  # a level line: what the fit finds is the noise of the feet
     ink = {i: _level(glyphs[i], slope * (middles[i] - line[0])) for i in shown}
     unread = []
-    for glyph in found.glyphs:  # apart from every character's glyph: not a piece of one (the rings of a `%`)
-        if any(g and min(g.x1, glyph.x1) - max(g.x0, glyph.x0) > 1 for g in matched):
+    for glyph in found.glyphs:
+        if any(g and _piece_of(glyph, g) for g in matched):
             continue
-        before = [i for i in shown if glyphs[i] and glyphs[i].x1 <= glyph.x0]
+        before = [i for i in shown if glyphs[i] and glyphs[i].x0 < glyph.x0]
         if before:
             unread.append((before[-1], glyph, _level(glyph, slope * (glyph.middle - line[0]))))
     on_rules = {
@@ -138,6 +138,13 @@ def line_ink(text: str, chars: Sequence[Box], gray: np.ndarray, line: Box) -> Li
         or (i in (shown[0], shown[-1]) and _UPRIGHT.fullmatch(text[i]) and glyphs[i] and glyphs[i].flat)
     }  # the second: a fraction part's bar read as `1` at the start or end of the part
     return LineInk(text, shown, ink, glyphs, bottom - top, unread, on_rules, strip)
+
+
+def _piece_of(piece: Glyph, glyph: Glyph) -> bool:
+    """Whether a piece of print is part of a character's glyph (the rings of a `%`): in its columns (more
+    than one) and its middle in its rows (a `₁` under an italic `P`'s bowl is not)."""
+    columns = min(glyph.x1, piece.x1) - max(glyph.x0, piece.x0) > 1
+    return columns and glyph.y0 <= (piece.y0 + piece.y1) / 2 <= glyph.y1
 
 
 def page_sizes(lines: Iterable[LineInk | None]) -> Sizes:

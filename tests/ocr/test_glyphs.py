@@ -97,3 +97,12 @@ def test_ink_hanging_under_the_line_on_a_glyphs_right_is_where_its_subscript_lie
     tail = page((10, 10, 21, 30), (10, 24, 13, 35))  # under the letter's left: its own tail
     strip = print_strip(tail, LINE, 0, 40)
     assert hanging_script(line_glyphs(strip, 12.0).glyphs[0], strip, below=31, height=12) is None
+
+
+def test_a_full_width_sign_takes_one_glyph_like_its_own():
+    # `P₁，` where the recognizer read `P，`: the comma's glyph is the comma, the 1 beside it is none of its
+    gray = page((10, 10, 21, 30), (24, 24, 25, 35), (30, 28, 33, 34))
+    strip = print_strip(gray, LINE, 0, 40)
+    found = line_glyphs(strip, 12.0).glyphs
+    p, comma = align("P，", [(8, 0, 23, 40), (23, 0, 36, 40)], found, strip)
+    assert (p.x0, p.x1) == (10, 21) and (comma.x0, comma.x1) == (30, 33)

@@ -235,3 +235,14 @@ def test_a_subscript_digit_read_with_no_ink_of_its_own_takes_what_hangs_from_its
     gray[:, 10 + 40 : 10 + 60] = 255  # the 2's own slot is blank
     hold(gray, 1, 12, 14)
     assert raise_scripts(line_ink(text, boxes, gray, box)) == "MA_{2}P5"
+
+
+def test_a_dropped_subscript_under_its_letters_overhang_is_read_after_it():
+    # an italic `P₁，`: the 1 sits under the P's bowl, in its columns but below its rows; read `P，`
+    text, boxes, gray, box = line(
+        [("P", *FULL), ("，", BASELINE - 4, BASELINE + 2), ("B", *FULL), ("5", *FULL)]
+    )
+    gray[BASELINE - 9 : BASELINE + 1, 10 + 7 : 10 + 13] = 255  # the P: a bowl and a stem
+    gray[BASELINE - 4 : BASELINE + 9, 10 + 10 : 10 + 13] = 0  # the 1, apart from both
+    ink = line_ink(text, boxes, gray, box)
+    assert raise_scripts(ink, Sizes(full=HEIGHT, x=11), read=lambda glyph, **_: "1") == "P_{1}，B5"
