@@ -42,6 +42,8 @@ SUB_SLIGHT = 0.08  # of the glyph height: how far below the baseline such a glyp
 SMALL = 0.8  # of the glyph height: a script is at most this tall
 SUP_TOP = 0.85  # of the glyph height above the baseline: a superscript reaches at least this high
 SUB_TOP = 0.6  # of the glyph height above the baseline: a subscript starts no higher
+LOW_TOP = 0.35  # of the glyph height above the baseline: a subscript g j p q y starts no higher (under the
+# middle of the x-height; on the line they start at the x-height or above)
 REFERENCE = 2  # full-size glyphs a line measured alone needs for its baseline (one, with the page's sizes)
 NEAR = 0.5  # of the glyph height: a dropped script sits at most this far right of its base
 ECHO = 1 / 3  # of a script's ink box: a character after it read on less ink repeats it
@@ -487,6 +489,8 @@ def _role(char: str, ink: tuple[float, float] | None, baseline: float, height: f
         return "sup"
     low = foot >= baseline + SUB_DROP * height and top >= baseline - SUB_TOP * height
     if small and low and not _DESCENDS.fullmatch(char):
+        return "sub"
+    if small and low and top >= baseline - LOW_TOP * height:  # a `j` set low (`a_j`): not a `j` on the line
         return "sub"
     # a house style that drops its subscripts little (TeX's): much smaller than its kind, and below the line
     kind = sizes.full if _FULL.match(char) else sizes.x if _X_HEIGHT.match(char) else None

@@ -246,3 +246,11 @@ def test_a_dropped_subscript_under_its_letters_overhang_is_read_after_it():
     gray[BASELINE - 4 : BASELINE + 9, 10 + 10 : 10 + 13] = 0  # the 1, apart from both
     ink = line_ink(text, boxes, gray, box)
     assert raise_scripts(ink, Sizes(full=HEIGHT, x=11), read=lambda glyph, **_: "1") == "P_{1}，B5"
+
+
+def test_a_letter_that_descends_set_low_is_a_subscript_and_on_the_line_is_none():
+    # `a_j < jy`: the subscript j starts under the middle of the x-height; the j on the line at its dot,
+    # the y (small beside the capitals, its foot as low) at the x-height
+    glyphs = [("a", *X), ("j", BASELINE - 1, BASELINE + 11), ("<", *X), ("j", BASELINE - 19, BASELINE + 6)]
+    text, boxes, gray, box = line([*glyphs, ("y", BASELINE - 10, BASELINE + 5), ("5", *FULL), ("B", *FULL)])
+    assert raise_scripts(line_ink(text, boxes, gray, box)) == "a_{j}<jy5B"
