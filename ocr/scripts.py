@@ -476,7 +476,7 @@ def _baseline(feet: list[int], on_line: float, near: float) -> float:
 def _role(char: str, ink: tuple[float, float] | None, baseline: float, height: float, sizes: Sizes) -> str:
     """'sup', 'sub' or '' for one character from its ink rows (`height` the line's glyph height, `sizes`
     the page's)."""
-    if ink is None or not (_SCRIPT.fullmatch(char) or _SIGN.fullmatch(char)):
+    if ink is None or not (_SCRIPT.fullmatch(char) or _SIGN.fullmatch(char) or char == "△"):  # S_{△ABC}
         return ""
     top, foot = ink
     small = foot - top + 1 <= SMALL * height

@@ -254,3 +254,10 @@ def test_a_letter_that_descends_set_low_is_a_subscript_and_on_the_line_is_none()
     glyphs = [("a", *X), ("j", BASELINE - 1, BASELINE + 11), ("<", *X), ("j", BASELINE - 19, BASELINE + 6)]
     text, boxes, gray, box = line([*glyphs, ("y", BASELINE - 10, BASELINE + 5), ("5", *FULL), ("B", *FULL)])
     assert raise_scripts(line_ink(text, boxes, gray, box)) == "a_{j}<jy5B"
+
+
+def test_a_triangle_set_low_after_its_base_starts_a_subscript():
+    # `2S_{△ACO}=5`, the area of a triangle; a △ on the line names the triangle
+    glyphs = [("2", *FULL), ("S", *FULL), ("△", *SUB), ("A", *SUB), ("C", *SUB), ("O", *SUB), ("=", *X)]
+    text, boxes, gray, box = line([*glyphs, ("△", *FULL), ("A", *FULL), ("5", *FULL)])
+    assert raise_scripts(line_ink(text, boxes, gray, box)) == "2S_{△ACO}=△A5"
