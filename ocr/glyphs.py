@@ -281,8 +281,7 @@ def _cut(glyph: Glyph, meet: float, strip: Strip) -> tuple[Glyph, Glyph] | None:
     most THIN of its fullest; each part CUT_PART wide at least); None where no column there is so thin.
     Each part is the main ink of its own columns, what the cut leaves of the other character's strokes
     there (`x₀`: the tip of the x's arm over the 0) left out as specks."""
-    top, left = glyph.y0 - strip.top, glyph.x0 - strip.left
-    ink = strip.mask[top : glyph.y1 - strip.top + 1, left : glyph.x1 - strip.left + 1]
+    ink = _ink(glyph, strip)
     columns = ink.sum(axis=0)
     reach, least = CUT * len(columns), max(int(np.ceil(CUT_PART * len(columns))), 1)
     at = meet - glyph.x0
@@ -306,8 +305,7 @@ def hanging_script(glyph: Glyph, strip: Strip, below: float, height: float) -> G
     beside the letter's leg): from the first column with ink under row `below` (the line's foot) to the
     glyph's right edge, the `height` rows above the glyph's foot. None where no ink hangs under the line,
     or it starts in the glyph's left part (HANG_FROM: the letter's own tail)."""
-    top, left = glyph.y0 - strip.top, glyph.x0 - strip.left
-    ink = strip.mask[top : glyph.y1 - strip.top + 1, left : glyph.x1 - strip.left + 1]
+    ink = _ink(glyph, strip)
     first_below = int(np.floor(below)) + 1 - glyph.y0
     if not 0 <= first_below < ink.shape[0]:
         return None
@@ -315,6 +313,12 @@ def hanging_script(glyph: Glyph, strip: Strip, below: float, height: float) -> G
     if hanging.size == 0 or hanging[0] < HANG_FROM * ink.shape[1]:
         return None
     return Glyph(glyph.x0 + int(hanging[0]), int(round(glyph.y1 - height)), glyph.x1, glyph.y1)
+
+
+def _ink(glyph: Glyph, strip: Strip) -> np.ndarray:
+    """The print of the line inside a glyph's box."""
+    top, left = glyph.y0 - strip.top, glyph.x0 - strip.left
+    return strip.mask[top : glyph.y1 - strip.top + 1, left : glyph.x1 - strip.left + 1]
 
 
 def _main_rows(part: np.ndarray) -> tuple[int, int]:

@@ -66,6 +66,7 @@ _UNSIZED = re.compile(r"[fgijpqy]")  # letters whose height is neither a digit's
 _STANDS = re.compile(r"[0-9A-Zacemnorsuvwxzbdhklt\u4e00-\u9fff]")  # glyphs whose foot is on the baseline
 _SCRIPT = re.compile(r"[0-9A-Za-z]")  # a script, or a letter under an accent read right
 _SIGN = re.compile(r"[+\-−]")
+_SHAPE = re.compile(r"△")  # a shape a script may start with (the area S_{△ABC})
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _BASE = re.compile(r"[0-9A-Za-z)\]}|α-ωΑ-Ω]")
 # letters that stand on the line, no tail below it (not g j p q y, nor italic f, Q, J, nor β γ ζ η μ ξ ρ φ χ ψ)
@@ -252,9 +253,7 @@ def _dropped_scripts(
         following = line.shown.index(base) + 1
         if not kind or (following < len(line.shown) and role[line.shown[following]] == kind):
             continue
-        script = read(glyph)
-        if len(script) == 1 and script in CASELESS:  # one glyph alone has no case: `x` read `X`
-            script = script.lower()
+        script = _caseless(read(glyph))
         if _READ_SCRIPT.fullmatch(script):
             added[base] = ("^" if kind == "sup" else "_") + "{" + script + "}"
     return added
@@ -291,14 +290,17 @@ def _held_scripts(
         if after is not None and glyphs[after] is None and line.text[after].isdigit():
             glyphs[after], ink[after] = script, _level(script, shift)
         elif read is not None:
-            read_alone = read(script, alone=True, floor=HELD_FLOOR)
+            read_alone = _caseless(read(script, alone=True, floor=HELD_FLOOR))
             if _UPRIGHT.fullmatch(read_alone):  # one upright stroke set low: a 1 (`A₁` read `AI`)
                 read_alone = "1"
-            elif len(read_alone) == 1 and read_alone in CASELESS:
-                read_alone = read_alone.lower()
             if _READ_SCRIPT.fullmatch(read_alone):
                 held[i] = "_{" + read_alone + "}"
     return (replace(line, glyphs=glyphs, ink=ink) if glyphs != line.glyphs else line), held
+
+
+def _caseless(read_alone: str) -> str:
+    """What one glyph read on its own says, its case dropped where its shape has none (`x` read `X`)."""
+    return read_alone.lower() if len(read_alone) == 1 and read_alone in CASELESS else read_alone
 
 
 def _misread_braces(line: LineInk, measure: _Measure, read: Callable[[Glyph], str]) -> LineInk:
@@ -311,9 +313,7 @@ def _misread_braces(line: LineInk, measure: _Measure, read: Callable[[Glyph], st
             continue
         if not _role("0", line.ink[i], measure.baseline, measure.height, measure.sizes):
             continue
-        script = read(glyph)
-        if len(script) == 1 and script in CASELESS:
-            script = script.lower()
+        script = _caseless(read(glyph))
         if _SCRIPT.fullmatch(script):
             text[i] = script
     read_again = [i for i in line.shown if text[i] != line.text[i]]
@@ -476,7 +476,7 @@ def _baseline(feet: list[int], on_line: float, near: float) -> float:
 def _role(char: str, ink: tuple[float, float] | None, baseline: float, height: float, sizes: Sizes) -> str:
     """'sup', 'sub' or '' for one character from its ink rows (`height` the line's glyph height, `sizes`
     the page's)."""
-    if ink is None or not (_SCRIPT.fullmatch(char) or _SIGN.fullmatch(char) or char == "△"):  # S_{△ABC}
+    if ink is None or not (_SCRIPT.fullmatch(char) or _SIGN.fullmatch(char) or _SHAPE.fullmatch(char)):
         return ""
     top, foot = ink
     small = foot - top + 1 <= SMALL * height
