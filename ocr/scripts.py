@@ -50,6 +50,7 @@ ECHO = 1 / 3  # of a script's ink box: a character after it read on less ink rep
 MARKED_FLOOR = 0.5  # a letter under an accent read as no letter takes a reading alone this sure
 HELD = 0.6  # of the glyph height: how tall a subscript run into its letter is read, up from its foot
 HELD_FLOOR = 0.3  # a subscript run into its letter, where the ink shows one, is taken read this sure
+HELD_LETTER_FLOOR = 0.6  # a letter read alone from a blot that holds its subscript is taken this sure
 LEAST = 0.3  # of the glyph height: a script is at least this tall (a dot is none)
 DESCENT = 1.3  # of the x-height: a letter with a descender is at least this tall
 FULL_SIZE = 75  # percentile of a page's glyph heights that is taken as their full size
@@ -202,7 +203,7 @@ def raise_scripts(
     last, k = 0, 0  # text[:last] is in out; shown[k] is the next character to look at
     while k < len(shown):
         i, kind = shown[k], role[shown[k]]
-        base = shown[k - 1] if k else None
+        base = next((j for j in reversed(shown[:k]) if j not in line.on_rules), None)  # a character
         run = []
         if (
             kind
@@ -263,39 +264,99 @@ def _held_scripts(
     line: LineInk, role: dict[int, str], measure: _Measure, read: Callable[..., str] | None
 ) -> tuple[LineInk, dict[int, str]]:
     """Subscripts run into their letter's glyph (`A₁`, `λ₁` one blot on a 96 dpi scan: ink hangs below
-    the line on the letter's right, ocr/glyphs.hanging_script). The recognizer's digit after the
-    letter takes the subscript's ink when it has none (`MA₂P` read `MA2P`, the 2 left with no glyph: the
-    line is given back so); else what the recognizer dropped (`A₁` read `A`) is read there on blank paper
-    and written after the letter (by the letter's index), when it is a letter or a digit."""
-    glyphs, ink, held = dict(line.glyphs), dict(line.ink), {}
+    the line on the letter's right, ocr/glyphs.hanging_script). The recognizer reads such a blot in
+    several ways, each mended where the blot's own parts say so:
+    - the letter read, its script dropped (`A₁` read `A`): the script is read where it hangs, on blank
+      paper, and written after the letter (by the letter's index), when it is a letter or a digit;
+    - the script's digit read with no ink of its own (`MA₂P` read `MA2P`), or with a piece cut from the
+      next character's glyph (`λ₂OP` read `λ2OP`, the 2 given the O's left side) and read alone the same:
+      the digit takes what hangs, the next character its whole glyph back;
+    - the letter read as a character that never hangs (a digit, a brace with no partner: `λ₂` read `2`,
+      `λ₃` read `{`), or as a letter and such a character sharing the blot (`A₂` read `A42`, `n₂` read
+      `n2` cut between the n's legs): the letter is what the blot left of what hangs reads alone
+      (HELD_LETTER_FLOOR); the script is the digit after it with no ink of its own (the character it
+      shared the blot with is dropped), else that character;
+    - the blot read as nothing (`λ₁，λ₂，λ₃` read `λ，，λ`): the letter and the script read alone are
+      written after the character before it.
+    The line is given back with its characters mended."""
+    held: dict[int, str] = {}
     if line.strip is None:
         return line, held
-    on_line = _on_line(line)
-    for k, i in enumerate(line.shown):
-        glyph, after = glyphs[i], line.shown[k + 1] if k + 1 < len(line.shown) else None
-        if (
-            glyph is None
-            or not _HOLDS.fullmatch(line.text[i])
-            or role[i]
-            or (after is not None and role[after])
-        ):
-            continue
-        shift = glyph.y0 - ink[i][0]  # the line's fall here (a tilted line is levelled)
-        baseline = measure.baseline + shift
+    text, glyphs, ink, on_rules = list(line.text), dict(line.glyphs), dict(line.ink), set(line.on_rules)
+    on_line, lone = _on_line(line), _lone_braces(line.text)
+
+    def hangs(glyph: Glyph, shift: float) -> Glyph | None:
+        baseline = measure.baseline + shift  # the line's fall here (a tilted line is levelled)
         if glyph.y1 < baseline + SUB_DROP * measure.height:
+            return None
+        return hanging_script(glyph, line.strip, baseline + on_line, HELD * measure.height)
+
+    def letter(blot: Glyph, script: Glyph) -> str:
+        """What the blot left of its script reads alone: a letter that holds a script, else ""."""
+        if read is None:
+            return ""
+        alone = read(Glyph(blot.x0, blot.y0, script.x0 - 1, blot.y1), alone=True, floor=HELD_LETTER_FLOOR)
+        return alone if _HOLDS.fullmatch(alone) and not _UPRIGHT.fullmatch(alone) else ""
+
+    def script_read(script: Glyph) -> str:
+        """What hangs, read alone; one upright stroke set low is a 1 (`A₁` read `AI`)."""
+        read_alone = _caseless(read(script, alone=True, floor=HELD_FLOOR)) if read is not None else ""
+        return "1" if _UPRIGHT.fullmatch(read_alone) else read_alone
+
+    never_hangs = {i for i in line.shown if text[i].isdigit() or i in lone}
+    shown = line.shown
+    for k, i in enumerate(shown):
+        glyph = glyphs[i]
+        if glyph is None or role[i] or i in on_rules or not (_HOLDS.fullmatch(text[i]) or i in never_hangs):
             continue
-        script = hanging_script(glyph, line.strip, baseline + on_line, HELD * measure.height)
+        shares = k + 1 < len(shown) and _shared(glyph, glyphs[shown[k + 1]]) and shown[k + 1] in never_hangs
+        rest = shown[k + 2 :] if shares else shown[k + 1 :]
+        if shares and role[shown[k + 1]] or rest and role[rest[0]]:
+            continue
+        blot = glyph.join(glyphs[shown[k + 1]]) if shares else glyph
+        shift = glyph.y0 - ink[i][0]
+        script = hangs(blot, shift)
         if script is None:
             continue
-        if after is not None and glyphs[after] is None and line.text[after].isdigit():
+        if shares or not _HOLDS.fullmatch(text[i]):
+            read_letter = letter(blot, script)
+            if not read_letter:
+                continue
+            text[i], glyphs[i], ink[i] = read_letter, blot, _level(blot, shift)
+        after = rest[0] if rest and text[rest[0]].isdigit() else None
+        if shares and after is not None and glyphs[after] is None:  # `A42`: the 2 is the script's
+            glyphs[shown[k + 1]], ink[shown[k + 1]] = None, None
+            on_rules.add(shown[k + 1])
+        elif shares:  # `n₂` read `n2`, the blot cut between the n's legs: the 2 it shared is the script's
+            after, glyphs[shown[k + 1]] = shown[k + 1], None
+        if after is not None and glyphs[after] is None:
             glyphs[after], ink[after] = script, _level(script, shift)
-        elif read is not None:
-            read_alone = _caseless(read(script, alone=True, floor=HELD_FLOOR))
-            if _UPRIGHT.fullmatch(read_alone):  # one upright stroke set low: a 1 (`A₁` read `AI`)
-                read_alone = "1"
-            if _READ_SCRIPT.fullmatch(read_alone):
-                held[i] = "_{" + read_alone + "}"
-    return (replace(line, glyphs=glyphs, ink=ink) if glyphs != line.glyphs else line), held
+            continue
+        read_alone = script_read(script)
+        if after is not None and len(rest) > 1 and _shared(glyphs[after], glyphs[rest[1]]):
+            if read_alone == text[after]:
+                whole, next_shift = glyphs[after].join(glyphs[rest[1]]), glyphs[rest[1]].y0 - ink[rest[1]][0]
+                glyphs[after], ink[after] = script, _level(script, shift)
+                glyphs[rest[1]], ink[rest[1]] = whole, _level(whole, next_shift)
+                continue
+        if _READ_SCRIPT.fullmatch(read_alone):
+            held[i] = "_{" + read_alone + "}"
+    for base, blot, blot_ink in line.unread:
+        if base in on_rules or blot.y1 - blot.y0 + 1 <= SMALL * measure.height:  # a script of its own
+            continue
+        script = hangs(blot, blot.y0 - blot_ink[0])
+        read_letter = letter(blot, script) if script is not None else ""
+        read_alone = script_read(script) if read_letter else ""
+        if _READ_SCRIPT.fullmatch(read_alone):
+            held[base] = held.get(base, "") + read_letter + "_{" + read_alone + "}"
+    if "".join(text) == line.text and glyphs == line.glyphs and on_rules == line.on_rules:
+        return line, held
+    return replace(line, text="".join(text), glyphs=glyphs, ink=ink, on_rules=on_rules), held
+
+
+def _shared(left: Glyph | None, right: Glyph | None) -> bool:
+    """Whether two characters' glyphs are the parts of one glyph they shared, cut between them."""
+    return bool(left and right and left.cut and right.cut and right.x0 == left.x1 + 1)
 
 
 def _caseless(read_alone: str) -> str:

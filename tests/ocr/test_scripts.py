@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from ocr.scripts import Sizes, line_ink, raise_scripts
+from ocr.scripts import HELD_LETTER_FLOOR, Sizes, line_ink, raise_scripts
 
 BASELINE, HEIGHT = 40, 20  # pixels: the glyphs of the line stand on y=40 and digits are 20 tall
 
@@ -261,3 +261,92 @@ def test_a_triangle_set_low_after_its_base_starts_a_subscript():
     glyphs = [("2", *FULL), ("S", *FULL), ("△", *SUB), ("A", *SUB), ("C", *SUB), ("O", *SUB), ("=", *X)]
     text, boxes, gray, box = line([*glyphs, ("△", *FULL), ("A", *FULL), ("5", *FULL)])
     assert raise_scripts(line_ink(text, boxes, gray, box)) == "2S_{△ACO}=△A5"
+
+
+def reads_parts(letter: str, script: str, hangs_from: int):
+    """A `read` that reads a glyph left of column `hangs_from` as `letter` and one from there as `script`."""
+    seen = []
+
+    def read(glyph, alone=False, floor=0.8):
+        seen.append((glyph.x0, glyph.x1, floor))
+        return script if glyph.x0 >= hangs_from else letter if glyph.x1 < hangs_from else "弓"
+
+    return read, seen
+
+
+def test_a_letter_read_as_a_character_that_never_hangs_is_read_again_without_its_subscript():
+    # `λ₂+B=5`, one blot read `2+B=5` (or `{+B=5`): a digit does not hang below the line, a lone brace is no
+    # brace; what the blot leaves of its subscript reads λ alone
+    for misread in ("2", "{"):
+        text, boxes, gray, box = line([(misread, *FULL), ("+", *X), ("B", *FULL), ("=", *X), ("5", *FULL)])
+        hold(gray, 0, 12, 14)
+        read, seen = reads_parts("λ", "2", 22)
+        assert raise_scripts(line_ink(text, boxes, gray, box), read=read) == "λ_{2}+B=5"
+        assert (13, 21, HELD_LETTER_FLOOR) in seen  # the letter: the glyph's columns left of what hangs
+    read, _ = reads_parts("", "2", 22)  # the left part reads no letter: the digit stays as read
+    assert raise_scripts(line_ink(text, boxes, gray, box), read=read) == "{+B=5"
+    text, boxes, gray, box = line([("2", *FULL), ("+", *X), ("B", *FULL), ("=", *X), ("5", *FULL)])
+    hold(gray, 0, 12, 14)
+    read, _ = reads_parts("1", "2", 22)  # one upright stroke is no letter to hold a script
+    assert raise_scripts(line_ink(text, boxes, gray, box), read=read) == "2+B=5"
+
+
+def shared(gray: np.ndarray, k: int) -> None:
+    """The glyphs of slots k and k+1 made one, joined by a thin stroke (cut there when two characters
+    share it), slot k's own block moved right against it."""
+    x0 = 10 + 20 * k
+    gray[:, x0 : x0 + 20] = 255
+    gray[FULL[0] : FULL[1] + 1, x0 + 3 : x0 + 12] = 0
+    gray[BASELINE - 10, x0 + 12] = 0
+    gray[FULL[0] : FULL[1] + 1, x0 + 13 : x0 + 23] = 0
+
+
+def test_a_subscript_read_on_a_piece_cut_from_the_next_letter_takes_what_hangs_instead():
+    # `λ₂OP=5` read `λ2OP=5`: the 2 has no ink of its own beside the λ, so it was given the O's left side
+    text, boxes, gray, box = line(
+        [("λ", *FULL), ("2", *FULL), ("O", *FULL), ("P", *FULL), ("=", *X), ("5", *FULL)]
+    )
+    hold(gray, 0, 12, 14)
+    shared(gray, 1)
+    ink = line_ink(text, boxes, gray, box)
+    assert ink.glyphs[1].cut and ink.glyphs[2].cut  # what the line gives: the O shared by the 2 and the O
+    read, _ = reads_parts("λ", "2", 22)
+    assert raise_scripts(ink, read=read) == "λ_{2}OP=5"
+    read, _ = reads_parts("λ", "3", 22)  # what hangs reads another digit: the 2 is a character of its own
+    assert raise_scripts(ink, read=read) == "λ_{3}2OP=5"
+
+
+def test_a_letter_and_its_subscript_read_as_more_characters_are_read_as_the_blot_shows():
+    # `A₂+B5` read `A42+B5`: the A and the 4 share the blot, the 2 has no ink of its own
+    text, boxes, gray, box = line(
+        [("A", *FULL), ("4", *FULL), ("2", *FULL), ("+", *X), ("B", *FULL), ("5", *FULL)]
+    )
+    shared(gray, 0)
+    gray[:, 50:70] = 255
+    hold(gray, 1, 8, 10)  # under the right of the blot
+    ink = line_ink(text, boxes, gray, box)
+    assert ink.glyphs[0].cut and ink.glyphs[1].cut and ink.glyphs[2] is None
+    read, _ = reads_parts("A", "2", 38)
+    assert raise_scripts(ink, read=read) == "A_{2}+B5"
+    # `n₂+B5` read `n2+B5`, the blot cut between the n's legs: the 2 it shared the blot with is the script
+    text, boxes, gray, box = line([("n", *FULL), ("2", *FULL), ("+", *X), ("B", *FULL), ("5", *FULL)])
+    shared(gray, 0)
+    hold(gray, 1, 8, 10)
+    ink = line_ink(text, boxes, gray, box)
+    assert ink.glyphs[0].cut and ink.glyphs[1].cut
+    read, _ = reads_parts("n", "", 38)
+    assert raise_scripts(ink, read=read) == "n_{2}+B5"
+
+
+def test_a_blot_of_a_letter_and_its_subscript_read_as_nothing_is_read_alone():
+    # `x，λ₂，5B` read `x，，5B`: the blot between the commas is no character's
+    comma = (BASELINE - 4, BASELINE + 2)
+    glyphs = [("x", *X), ("，", *comma), ("λ", *FULL), ("，", *comma), ("5", *FULL), ("B", *FULL)]
+    text, boxes, gray, box = line(glyphs)
+    hold(gray, 2, 12, 14)
+    ink = line_ink(text[:2] + text[3:], boxes[:2] + boxes[3:], gray, box)
+    assert [glyph.x0 for _, glyph, _ in ink.unread] == [53]
+    read, _ = reads_parts("λ", "2", 62)
+    assert raise_scripts(ink, read=read) == "x，λ_{2}，5B"
+    read, _ = reads_parts("λ", "", 62)  # no script read where it hangs: nothing is written
+    assert raise_scripts(ink, read=read) == "x，，5B"
