@@ -22,6 +22,7 @@ finds where, for ocr/scripts.py to read it on its own.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 from collections.abc import Sequence
@@ -68,6 +69,7 @@ class Glyph:
     pieces: int = 1
     mark: Mark | None = None
     cut: bool = False  # cut from a glyph it shares with the character beside it
+    unbarred: Glyph | None = None  # the glyph less a flat stroke stacked clear over or under it (a bar)
 
     @property
     def middle(self) -> float:
@@ -129,14 +131,37 @@ def line_glyphs(strip: Strip, width: float) -> LineGlyphs:
         piece = Glyph(left + int(x), top + int(y), left + int(x + w - 1), top + int(y + h - 1))
         (rules if w > RULE * width and piece.flat else pieces).append(piece)
     glyphs: list[Glyph] = []
+    stacks: list[list[Glyph]] = []  # the pieces of each glyph
     for piece in sorted(pieces, key=lambda g: g.x0):
         for k in range(len(glyphs) - 1, max(len(glyphs) - 3, -1), -1):
             if _stacked(glyphs[k], piece, strip.mask.shape[0]):
                 glyphs[k] = glyphs[k].join(piece)
+                stacks[k].append(piece)
                 break
         else:
             glyphs.append(piece)
+            stacks.append([piece])
+    for glyph, stack in zip(glyphs, stacks, strict=True):
+        glyph.unbarred = _unbarred(stack, strip.mask.shape[0])
     return LineGlyphs(sorted(glyphs, key=lambda g: g.x0), rules)
+
+
+def _unbarred(stack: list[Glyph], line_height: int) -> Glyph | None:
+    """What a glyph's stacked pieces are less a flat stroke clear of them all (BROKEN) and at least STACKED
+    as wide as the side of it with the most print, when that side is no flat stroke itself (the bars of
+    `=`): that side (a fraction's bar over one digit stacks with the digit, and a recognizer may read it
+    as a `1` of its own). None where no piece is such a bar."""
+    for bar in stack:
+        rest = [p for p in stack if p is not bar]
+        over = [p for p in rest if p.y1 < bar.y0 - BROKEN * line_height]
+        under = [p for p in rest if p.y0 > bar.y1 + BROKEN * line_height]
+        if not bar.flat or not rest or len(over) + len(under) < len(rest):
+            continue
+        side = max((over, under), key=lambda part: sum(_area(p) for p in part))
+        glyph = functools.reduce(Glyph.join, side)
+        if not glyph.flat and bar.x1 - bar.x0 + 1 >= STACKED * (glyph.x1 - glyph.x0 + 1):
+            return glyph
+    return None
 
 
 def put_marks(glyphs: Sequence[Glyph], around: Strip) -> None:

@@ -116,6 +116,7 @@ def line_ink(text: str, chars: Sequence[Box], gray: np.ndarray, line: Box) -> Li
     put_marks(found.glyphs, print_strip(gray, line, max(top - (bottom - top), 0), bottom))
     matched = align([text[i] for i in shown], chars, found.glyphs, strip)
     glyphs = dict(zip(shown, matched, strict=True))
+    bars_read = _bars_read(text, shown, glyphs)
     middles = {
         i: g.middle if g else (box[0] + box[2]) / 2 for (i, g), box in zip(glyphs.items(), chars, strict=True)
     }
@@ -140,8 +141,26 @@ def line_ink(text: str, chars: Sequence[Box], gray: np.ndarray, line: Box) -> Li
             and any(rule.x0 <= (box[0] + box[2]) / 2 <= rule.x1 for rule in found.rules)
         )
         or (i in (shown[0], shown[-1]) and _UPRIGHT.fullmatch(text[i]) and glyphs[i] and glyphs[i].flat)
-    }  # the second: a fraction part's bar read as `1` at the start or end of the part
+    } | bars_read  # the second: a fraction part's bar read as `1` at the start or end of the part
     return LineInk(text, shown, ink, glyphs, bottom - top, unread, on_rules, strip)
+
+
+def _bars_read(text: str, shown: list[int], glyphs: dict[int, Glyph | None]) -> set[int]:
+    """The characters at an end of the line that a recognizer read from a bar stacked on a glyph there
+    (`12` for a `2` under the bar of `\\frac{1}{2}`: the bar stacks with the 2, and one of the two
+    characters takes that glyph, the other no ink or a speck); the character beside each is given the
+    glyph less the bar (`glyphs` changed in place)."""
+    read = set()
+    for end, beside in ((shown[0], shown[1]), (shown[-1], shown[-2])) if len(shown) > 1 else ():
+        pair = (glyphs[end], glyphs[beside])
+        barred = [g for g in pair if g is not None and g.unbarred is not None and g.mark is None]
+        if not barred or not _RULE_READ.fullmatch(text[end]):  # (an accent over a letter is no bar)
+            continue
+        other = pair[1] if barred[0] is pair[0] else pair[0]
+        if _speck(other, barred[0]):
+            glyphs[beside], glyphs[end] = barred[0].unbarred, None
+            read.add(end)
+    return read
 
 
 def _piece_of(piece: Glyph, glyph: Glyph) -> bool:

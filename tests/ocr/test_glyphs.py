@@ -106,3 +106,19 @@ def test_a_full_width_sign_takes_one_glyph_like_its_own():
     found = line_glyphs(strip, 12.0).glyphs
     p, comma = align("P，", [(8, 0, 23, 40), (23, 0, 36, 40)], found, strip)
     assert (p.x0, p.x1) == (10, 21) and (comma.x0, comma.x1) == (30, 33)
+
+
+def test_a_flat_stroke_stacked_clear_over_a_glyph_is_a_bar_it_can_be_read_without():
+    # a fraction's bar over one digit, no wider than a character, stacks with it; so do the bars of `=`
+    # (both flat: no bar over a glyph) and the dot of an `i` (not flat)
+    gray = page((10, 8, 21, 9), (11, 14, 20, 30), (40, 18, 50, 19), (40, 23, 50, 24), (70, 8, 72, 10))
+    gray[14:31, 70:73] = 0  # the i's stem
+    barred, equals, i = glyphs(gray)
+    assert (barred.pieces, barred.y0) == (2, 8) and barred.unbarred is not None
+    assert (barred.unbarred.x0, barred.unbarred.y0, barred.unbarred.x1, barred.unbarred.y1) == (
+        11,
+        14,
+        20,
+        30,
+    )
+    assert equals.unbarred is None and i.unbarred is None

@@ -350,3 +350,21 @@ def test_a_blot_of_a_letter_and_its_subscript_read_as_nothing_is_read_alone():
     assert raise_scripts(ink, read=read) == "x，λ_{2}，5B"
     read, _ = reads_parts("λ", "", 62)  # no script read where it hangs: nothing is written
     assert raise_scripts(ink, read=read) == "x，，5B"
+
+
+def test_a_bar_stacked_on_a_digit_and_read_as_a_character_at_the_lines_end_is_none():
+    # a denominator's line `2` with its fraction's bar over it, read `12`: the 1 has no ink of its own
+    text, boxes, gray, box = line([("1", *FULL), ("2", *FULL)])
+    gray[:, 10:30] = 255
+    gray[FULL[0] - 5 : FULL[0] - 3, 10 + 20 + 2 : 10 + 20 + 14] = 0  # the bar, over the 2 and clear of it
+    ink = line_ink(text, boxes, gray, box)
+    assert raise_scripts(ink) == "2" and ink.ink[1] == (FULL[0], FULL[1])  # the 2 measured without it
+    text, boxes, gray, box = line([("1", *FULL), ("2", *FULL)])  # the 1 nearer the glyph, the 2 on a speck
+    gray[:, 30:50] = 255
+    gray[FULL[0] : FULL[0] + 2, 10 + 20 + 6 : 10 + 20 + 8] = 0
+    gray[FULL[0] - 5 : FULL[0] - 3, 10 + 1 : 10 + 14] = 0
+    ink = line_ink(text, boxes, gray, box)
+    assert raise_scripts(ink) == "2" and ink.ink[1] == (FULL[0], FULL[1]) and ink.glyphs[0] is None
+    text, boxes, gray, box = line([("1", *FULL), ("2", *FULL)])  # a 1 of its own: a 12 under the bar
+    gray[FULL[0] - 5 : FULL[0] - 3, 10 + 20 + 2 : 10 + 20 + 14] = 0
+    assert raise_scripts(line_ink(text, boxes, gray, box)) == "12"
