@@ -62,7 +62,7 @@ from ocr.vector_math import (
 from ocr.watermark import PRINT, watermark_lines, without_watermark
 
 TEXT_LAYER_ENGINE = "pymupdf"
-EXTRACTOR_VERSION = 30  # bump when the same input and settings give different text
+EXTRACTOR_VERSION = 31  # bump when the same input and settings give different text
 # CJK characters a Chinese recognizer reads for lone operators (a formula run of nothing else)
 LOOK_ALIKES = str.maketrans({"十": "+", "一": "-", "二": "="})
 NEVER_RAISED = {"¬"}  # signs set at the math axis: a run of one read raised is on the base line

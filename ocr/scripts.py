@@ -330,7 +330,7 @@ def _held_scripts(
             continue
         shares = k + 1 < len(shown) and _shared(glyph, glyphs[shown[k + 1]]) and shown[k + 1] in never_hangs
         rest = shown[k + 2 :] if shares else shown[k + 1 :]
-        if shares and role[shown[k + 1]] or rest and role[rest[0]]:
+        if (shares and role[shown[k + 1]]) or (rest and role[rest[0]]):
             continue
         blot = glyph.join(glyphs[shown[k + 1]]) if shares else glyph
         shift = glyph.y0 - ink[i][0]
@@ -352,12 +352,12 @@ def _held_scripts(
             glyphs[after], ink[after] = script, _level(script, shift)
             continue
         read_alone = script_read(script)
-        if after is not None and len(rest) > 1 and _shared(glyphs[after], glyphs[rest[1]]):
-            if read_alone == text[after]:
-                whole, next_shift = glyphs[after].join(glyphs[rest[1]]), glyphs[rest[1]].y0 - ink[rest[1]][0]
-                glyphs[after], ink[after] = script, _level(script, shift)
-                glyphs[rest[1]], ink[rest[1]] = whole, _level(whole, next_shift)
-                continue
+        beyond = glyphs[rest[1]] if len(rest) > 1 else None
+        if after is not None and read_alone == text[after] and _shared(glyphs[after], beyond):
+            whole, next_shift = glyphs[after].join(glyphs[rest[1]]), glyphs[rest[1]].y0 - ink[rest[1]][0]
+            glyphs[after], ink[after] = script, _level(script, shift)
+            glyphs[rest[1]], ink[rest[1]] = whole, _level(whole, next_shift)
+            continue
         if _READ_SCRIPT.fullmatch(read_alone):
             held[i] = "_{" + read_alone + "}"
     for base, blot, blot_ink in line.unread:

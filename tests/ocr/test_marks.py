@@ -110,3 +110,17 @@ def test_marks_are_written_over_their_letters_and_nothing_else():
     assert accented("x", Accent.BAR) == "\\bar{x}"
     assert accented("a", None) == "a"
     assert accented("i", Accent.BAR) == "i"  # its dot, blurred flat
+
+
+def test_an_arrow_set_at_one_height_marks_an_x_height_letter_as_a_tall_one():
+    # a house style (the gaokao papers) sets the arrow of `\vec{a}` as high as that of `\vec{b}`: over
+    # the a's top by seven tenths of its height
+    mask = np.zeros((90, 60), np.uint8)
+    mask[55:75, 5:20] = 1  # an `a`, 20 rows tall
+    mask[37:39, 5:19] = 1  # its arrow's shaft, 14 rows over it...
+    mask[35:41, 16:19] = 1  # ...and head
+    [arrow] = marks(mask)
+    assert (arrow.accent, arrow.bases) == (Accent.VEC, ((5, 55, 19, 74),))
+    mask[:55] = 0
+    mask[32:34, 5:19] = mask[30:36, 16:19] = 1  # farther than that (19 rows): no mark of the a's
+    assert marks(mask) == []
