@@ -9,8 +9,10 @@ character's parts), a glyph the text does not name (a speck, a character the rec
 over, and a character with no glyph keeps none. Order is kept, and the boxes are moved by the drift a first
 alignment finds before the second, so a drift that moves every box the same way cannot move a glyph to the
 wrong character. Print is told from paper by the line's own grey levels (a light scan prints in grey), and
-a flat stroke wider than a character (a fraction's bar, a vector's arrow) is a rule, not a glyph. A glyph
-under an accent (an arrow, a bar: ocr/marks.py, read with what lies over the line) carries it.
+a flat stroke wider than a character (a fraction's bar, a vector's arrow) is a rule, not a glyph; a
+fraction's bar no wider than the one digit under it stacks with the digit, and the glyph keeps what it is
+without the bar (`unbarred`), for a character the recognizer read from the bar. A glyph under an accent
+(an arrow, a bar: ocr/marks.py, read with what lies over the line) carries it.
 
 Two characters whose ink touches (a subscript run into its letter by the blur of a 144 dpi scan, `A₂` or
 `aₙ` one blot; two CJK characters whose strokes meet) are one glyph; when the recognizer read both, the

@@ -31,7 +31,7 @@ TALLER_ARROW = 1.5  # the same for an arrow whose head shows plainly (a stretche
 PLAIN_HEAD = 0.3  # of its width: an arrow this tall shows its head plainly (a scan's may be a blurred bar)
 PLAIN_WIDTH = 12  # pixels: and this wide (the top stroke of a small `z` come apart looks like one)
 GAP = 0.85  # of the base's height: the mark sits at most this far over it (a house style sets arrows at one
-# height, over an x-height letter as over a capital: `\\vec{a}` beside `\\vec{b}` in the gaokao papers)
+# height, over an x-height letter as over a capital: `\vec{a}` beside `\vec{b}` in the gaokao papers)
 OVERLAP = 0.5  # of the narrower: how much the mark and its base overlap side by side
 TAIL_OVERLAP = 0.25  # the same, for a glyph whose top holds the mark's left end (an italic capital leans
 # out from under the arrow stretched over it and the next)
