@@ -327,6 +327,11 @@ def _cut(glyph: Glyph, meet: float, strip: Strip) -> tuple[Glyph, Glyph] | None:
     return parts[0], parts[1]
 
 
+def cut_apart(left: Glyph | None, right: Glyph | None) -> bool:
+    """Whether two characters' glyphs are the two parts of one glyph they shared (`_cut` between them)."""
+    return bool(left and right and left.cut and right.cut and right.x0 == left.x1 + 1)
+
+
 def hanging_script(glyph: Glyph, strip: Strip, below: float, height: float) -> Glyph | None:
     """Where a subscript run into a letter's glyph lies (`A₁`, `λ₁` one blot on a 96 dpi scan, the `1`
     beside the letter's leg): from the first column with ink under row `below` (the line's foot) to the

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from ocr.glyphs import Glyph, Strip, align, hanging_script, line_glyphs, print_strip, put_marks
+from ocr.glyphs import Glyph, Strip, align, cut_apart, hanging_script, line_glyphs, print_strip, put_marks
 from ocr.inline_math import CASELESS, Box
 from ocr.marks import decorate
 
@@ -89,8 +89,8 @@ class LineInk:
     levelled ink rows."""
     on_rules: set[int] = field(default_factory=set)
     """Characters read from a rule (the bar of a fraction read as `1` or `-`): no characters. Either
-    with no glyph of their own where the line has a rule, or an upright stroke at an end of the line
-    whose glyph is flat."""
+    with no glyph of their own where the line has a rule, or read from a bar at an end of the line
+    (`_bars_read`: a flat glyph of their own, or a bar stacked on the digit beside them)."""
     strip: Strip | None = None  # the line's print
 
 
@@ -116,7 +116,7 @@ def line_ink(text: str, chars: Sequence[Box], gray: np.ndarray, line: Box) -> Li
     put_marks(found.glyphs, print_strip(gray, line, max(top - (bottom - top), 0), bottom))
     matched = align([text[i] for i in shown], chars, found.glyphs, strip)
     glyphs = dict(zip(shown, matched, strict=True))
-    bars_read = _bars_read(text, shown, glyphs)
+    bars_read = _bars_read(text, shown, glyphs)  # before the ink: a digit under a bar is measured without it
     middles = {
         i: g.middle if g else (box[0] + box[2]) / 2 for (i, g), box in zip(glyphs.items(), chars, strict=True)
     }
@@ -135,21 +135,18 @@ def line_ink(text: str, chars: Sequence[Box], gray: np.ndarray, line: Box) -> Li
     on_rules = {
         i
         for i, box in zip(shown, chars, strict=True)
-        if (
-            glyphs[i] is None
-            and _RULE_READ.fullmatch(text[i])
-            and any(rule.x0 <= (box[0] + box[2]) / 2 <= rule.x1 for rule in found.rules)
-        )
-        or (i in (shown[0], shown[-1]) and _UPRIGHT.fullmatch(text[i]) and glyphs[i] and glyphs[i].flat)
-    } | bars_read  # the second: a fraction part's bar read as `1` at the start or end of the part
+        if glyphs[i] is None
+        and _RULE_READ.fullmatch(text[i])
+        and any(rule.x0 <= (box[0] + box[2]) / 2 <= rule.x1 for rule in found.rules)
+    } | bars_read
     return LineInk(text, shown, ink, glyphs, bottom - top, unread, on_rules, strip)
 
 
 def _bars_read(text: str, shown: list[int], glyphs: dict[int, Glyph | None]) -> set[int]:
-    """The characters at an end of the line that a recognizer read from a bar stacked on a glyph there
-    (`12` for a `2` under the bar of `\\frac{1}{2}`: the bar stacks with the 2, and one of the two
-    characters takes that glyph, the other no ink or a speck); the character beside each is given the
-    glyph less the bar (`glyphs` changed in place)."""
+    """The characters at an end of the line (a fraction's part) that a recognizer read from its bar: a
+    `1`, `-` or `一` on a bar stacked on the glyph of the digit beside it (`12` for the `2` under the bar of
+    `\\frac{1}{2}`: one of the two characters takes that glyph, the other no ink or a speck; the digit is
+    given its glyph less the bar, `glyphs` changed in place), or an upright stroke on a flat glyph."""
     read = set()
     for end, beside in ((shown[0], shown[1]), (shown[-1], shown[-2])) if len(shown) > 1 else ():
         pair = (glyphs[end], glyphs[beside])
@@ -160,7 +157,8 @@ def _bars_read(text: str, shown: list[int], glyphs: dict[int, Glyph | None]) -> 
         if _speck(other, barred[0]):
             glyphs[beside], glyphs[end] = barred[0].unbarred, None
             read.add(end)
-    return read
+    ends = {shown[0], shown[-1]}
+    return read | {i for i in ends if _UPRIGHT.fullmatch(text[i]) and glyphs[i] and glyphs[i].flat}
 
 
 def _piece_of(piece: Glyph, glyph: Glyph) -> bool:
@@ -328,7 +326,7 @@ def _held_scripts(
         glyph = glyphs[i]
         if glyph is None or role[i] or i in on_rules or not (_HOLDS.fullmatch(text[i]) or i in never_hangs):
             continue
-        shares = k + 1 < len(shown) and _shared(glyph, glyphs[shown[k + 1]]) and shown[k + 1] in never_hangs
+        shares = k + 1 < len(shown) and cut_apart(glyph, glyphs[shown[k + 1]]) and shown[k + 1] in never_hangs
         rest = shown[k + 2 :] if shares else shown[k + 1 :]
         if (shares and role[shown[k + 1]]) or (rest and role[rest[0]]):
             continue
@@ -353,7 +351,7 @@ def _held_scripts(
             continue
         read_alone = script_read(script)
         beyond = glyphs[rest[1]] if len(rest) > 1 else None
-        if after is not None and read_alone == text[after] and _shared(glyphs[after], beyond):
+        if after is not None and read_alone == text[after] and cut_apart(glyphs[after], beyond):
             whole, next_shift = glyphs[after].join(glyphs[rest[1]]), glyphs[rest[1]].y0 - ink[rest[1]][0]
             glyphs[after], ink[after] = script, _level(script, shift)
             glyphs[rest[1]], ink[rest[1]] = whole, _level(whole, next_shift)
@@ -371,11 +369,6 @@ def _held_scripts(
     if "".join(text) == line.text and glyphs == line.glyphs and on_rules == line.on_rules:
         return line, held
     return replace(line, text="".join(text), glyphs=glyphs, ink=ink, on_rules=on_rules), held
-
-
-def _shared(left: Glyph | None, right: Glyph | None) -> bool:
-    """Whether two characters' glyphs are the parts of one glyph they shared, cut between them."""
-    return bool(left and right and left.cut and right.cut and right.x0 == left.x1 + 1)
 
 
 def _caseless(read_alone: str) -> str:
